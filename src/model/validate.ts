@@ -1,0 +1,32 @@
+import type { z } from 'zod';
+import { HetpoolError } from './errors.js';
+import * as S from './schema.js';
+import type { Cluster, Node, Task, TaskList } from './types.js';
+
+/** Render a zod path as `tasks[3].accel.milli`, prefixed with `root` when given. */
+export function formatPath(root: string, path: ReadonlyArray<PropertyKey>): string {
+  let out = root;
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else out += out ? `.${String(p)}` : String(p);
+  }
+  return out;
+}
+
+/**
+ * Validate `value` against `schema`; on failure throw one HetpoolError('invalid-input') whose path
+ * is the first offending field and whose `details` lists every issue.
+ */
+export function parseWith<T extends z.ZodType>(schema: T, value: unknown, root = ''): z.infer<T> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issues = r.error.issues.map((i) => ({ path: formatPath(root, i.path), message: i.message }));
+  const first = issues[0];
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more issue${issues.length > 2 ? 's' : ''})` : '';
+  throw new HetpoolError('invalid-input', first.path, first.message + more, issues);
+}
+
+export const parseCluster = (v: unknown, root = ''): Cluster => parseWith(S.ClusterSchema, v, root);
+export const parseTaskList = (v: unknown, root = ''): TaskList => parseWith(S.TaskListSchema, v, root);
+export const parseNode = (v: unknown, root = 'node'): Node => parseWith(S.NodeSchema, v, root);
+export const parseTask = (v: unknown, root = 'task'): Task => parseWith(S.TaskSchema, v, root);
