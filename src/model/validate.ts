@@ -20,7 +20,9 @@ export function formatPath(root: string, path: ReadonlyArray<PropertyKey>): stri
 export function parseWith<T extends z.ZodType>(schema: T, value: unknown, root = ''): z.infer<T> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  const issues = r.error.issues.map((i) => ({ path: formatPath(root, i.path), message: i.message }));
+  // an unknown key is reported at the key itself (`tasks[0].gpus`), not at the object holding it
+  const pathOf = (i: z.core.$ZodIssue) => (i.code === 'unrecognized_keys' && i.keys.length > 0 ? [...i.path, i.keys[0]] : i.path);
+  const issues = r.error.issues.map((i) => ({ path: formatPath(root, pathOf(i)), message: i.message }));
   const first = issues[0];
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more issue${issues.length > 2 ? 's' : ''})` : '';
   throw new HetpoolError('invalid-input', first.path, first.message + more, issues);

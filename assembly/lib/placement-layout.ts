@@ -1,0 +1,159 @@
+/**
+ * Memory layout of the placement kernel, shared verbatim by the AssemblyScript kernel
+ * (`assembly/placement.ts`), its TypeScript twin (`src/reference/placement.ts`) and the binding
+ * (`src/core/placement.ts`). Written in the common subset of TypeScript and AssemblyScript:
+ * integer constants only (AssemblyScript infers `i32`).
+ *
+ * ```
+ * linear memory (all values Int32, little endian, byte offsets 16-aligned)
+ * ┌──────────────┐ hdr = heapBase()        HEADER_WORDS words: H_* below
+ * │ header       │   H_NODE_HWM, H_POLICY, H_SEED, one byte offset per column, H_SAMPLE, H_START
+ * ├──────────────┤
+ * │ node columns │ N_* : one Int32 per node slot   (nodeCap slots)
+ * │ dev columns  │ D_* : one Int32 per device slot (devCap slots; a node's devices are contiguous)
+ * │ prof columns │ P_* : one Int32 per partition-profile slot (a device's profiles are contiguous)
+ * │ node masks   │ MASK_SLOTS bitsets of maskWords words (bit n = node slot n allowed)
+ * │ id sets      │ SET_SLOTS bitsets of SET_WORDS words (bit i = interned vendor/model id i)
+ * │ tasks        │ TASK_STRIDE words per task (scratch for place, batch table for placeBatch)
+ * │ results      │ RES_STRIDE words per task
+ * └──────────────┘
+ * ```
+ */
+
+// ── header word indices ─────────────────────────────────────────────────────────────────────
+/** Node slots in use are 0 .. H_NODE_HWM-1 (high-water mark; free slots inside have no PRESENT flag). */
+export const H_NODE_HWM = 0;
+/** Built-in scorer id: POLICY_BINPACK or POLICY_SPREAD. */
+export const H_POLICY = 1;
+/** Seed of the tie-break hash. */
+export const H_SEED = 2;
+export const H_N_CPU_FREE = 3;
+export const H_N_CPU_CAP = 4;
+export const H_N_MEM_FREE = 5;
+export const H_N_MEM_CAP = 6;
+export const H_N_FLAGS = 7;
+export const H_N_DEV_FIRST = 8;
+export const H_N_DEV_COUNT = 9;
+export const H_N_DMILLI_FREE = 10;
+export const H_N_DMILLI_CAP = 11;
+export const H_D_KIND = 12;
+export const H_D_VENDOR = 13;
+export const H_D_MODEL = 14;
+export const H_D_PREC = 15;
+export const H_D_MODE = 16;
+export const H_D_MILLI_FREE = 17;
+export const H_D_MILLI_CAP = 18;
+export const H_D_MEM_FREE = 19;
+export const H_D_MEM_CAP = 20;
+export const H_D_SLICES_USED = 21;
+export const H_D_SLICES_MAX = 22;
+export const H_D_FLAGS = 23;
+export const H_D_PROF_FIRST = 24;
+export const H_D_PROF_COUNT = 25;
+export const H_D_NODE = 26;
+export const H_P_NAME = 27;
+export const H_P_MILLI = 28;
+export const H_P_MEM = 29;
+export const H_P_MAX = 30;
+export const H_P_USED = 31;
+/**
+ * Score at most this many fitting nodes per decision, scanning round-robin from H_START
+ * (Kubernetes' percentageOfNodesToScore / nextStartNodeIndex); 0 = score every fitting node.
+ */
+export const H_SAMPLE = 32;
+/** Node slot where the next sampled scan starts (advanced by place when H_SAMPLE > 0). */
+export const H_START = 33;
+/** Number of header words (the header occupies HEADER_WORDS * 4 bytes). */
+export const HEADER_WORDS = 36;
+/** First and last header index that holds a column offset. */
+export const H_FIRST_COLUMN = 3;
+export const H_LAST_COLUMN = 31;
+
+// ── flags ───────────────────────────────────────────────────────────────────────────────────
+export const NF_HEALTHY = 1;
+export const NF_SCHEDULABLE = 2;
+export const NF_PRESENT = 4;
+export const DF_HEALTHY = 1;
+/** A whole-device or exclusive task holds the device: nothing else may share it. */
+export const DF_HELD = 2;
+
+// ── device sharing modes (D_MODE) ───────────────────────────────────────────────────────────
+export const MODE_EXCLUSIVE = 0;
+export const MODE_TIME_SLICE = 1;
+export const MODE_PARTITION = 2;
+
+// ── policies (H_POLICY) ─────────────────────────────────────────────────────────────────────
+export const POLICY_BINPACK = 0;
+export const POLICY_SPREAD = 1;
+
+// ── bitsets ─────────────────────────────────────────────────────────────────────────────────
+/** Words of one vendor/model id set: ids 0 .. SET_WORDS*32-1 can be named in an allow-list. */
+export const SET_WORDS = 128;
+export const SET_BITS = 4096;
+
+// ── task record (TASK_STRIDE words) ─────────────────────────────────────────────────────────
+export const T_CPU = 0;
+export const T_MEM = 1;
+/** Interned device kind, or -1 for a task without accelerators. */
+export const T_KIND = 2;
+export const T_COUNT = 3;
+export const T_MILLI = 4;
+export const T_DMEM = 5;
+/** Bit mask of one required precision (0 = none). */
+export const T_PREC = 6;
+export const T_FLAGS = 7;
+/** Interned partition profile name, or -1. */
+export const T_PROFILE = 8;
+/** Byte offset of the vendor allow-set bitset, 0 = any vendor. */
+export const T_VENDORS = 9;
+/** Byte offset of the model allow-set bitset, 0 = any model. */
+export const T_MODELS = 10;
+/** Byte offset of the node constraint bitset, 0 = every node. */
+export const T_NODEMASK = 11;
+export const TASK_STRIDE = 12;
+/** T_FLAGS: takes whole devices (milli 1000 or exclusive) that must be fully free. */
+export const TF_WHOLE = 1;
+
+// ── result record (RES_STRIDE words) ────────────────────────────────────────────────────────
+export const R_STATUS = 0;
+export const R_NODE = 1;
+export const R_NDEV = 2;
+/** Profile slot used (profile tasks) or -1. */
+export const R_PROF = 3;
+/** Number of present nodes considered (written by explain). */
+export const R_TOTAL = 4;
+/** R_DEVS .. R_DEVS+MAX_DEVICES-1: chosen device slots. */
+export const R_DEVS = 5;
+export const MAX_DEVICES = 64;
+/** R_REASONS .. R_REASONS+NUM_REASONS-1: nodes per first failing reason (written on failure). */
+export const R_REASONS = 69;
+export const RES_STRIDE = 88;
+
+/** place/placeBatch status codes (R_STATUS). */
+export const ST_UNSCHEDULABLE = 0;
+export const ST_BOUND = 1;
+
+// ── reasons: the first check a node fails (index into R_REASONS) ─────────────────────────────
+export const RS_NODE_UNHEALTHY = 0;
+export const RS_NODE_DRAINED = 1;
+export const RS_NODE_CONSTRAINT = 2;
+export const RS_CPU = 3;
+export const RS_MEMORY = 4;
+/** RS_DEVICE + device stage (DS_*) for the stage the node's best device reached. */
+export const RS_DEVICE = 5;
+/** Some devices fit, but fewer than the task's count. */
+export const RS_DEVICE_COUNT = 15;
+export const NUM_REASONS = 16;
+
+// ── device stages: how far a device gets through the device checks (higher = closer to fit) ──
+export const DS_KIND = 0;
+export const DS_VENDOR = 1;
+export const DS_MODEL = 2;
+export const DS_PRECISION = 3;
+export const DS_UNHEALTHY = 4;
+export const DS_MODE = 5;
+export const DS_HELD = 6;
+export const DS_SLICES = 7;
+export const DS_MILLI = 8;
+export const DS_MEMORY = 9;
+export const DS_FIT = 10;

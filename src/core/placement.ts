@@ -1,0 +1,267 @@
+/**
+ * Binding of the placement kernel: lays the cluster columns out in linear memory (layout in
+ * assembly/lib/placement-layout.ts), and runs `place` / `placeBatch` / `explain` either in the
+ * WebAssembly kernel (`build/placement.wasm`) or in its TypeScript twin over the very same
+ * memory (`backend: 'ts'`, or whenever a custom TypeScript scorer is given). The engine never
+ * touches memory itself: it reads and writes columns through `get`/`set` and the bitset helpers.
+ */
+import * as L from '../../assembly/lib/placement-layout.js';
+import * as twin from '../reference/placement.js';
+import { instantiateKernel, LinearHeap } from './wasm.js';
+
+export * as PlacementLayout from '../../assembly/lib/placement-layout.js';
+export type { NodeScoreFn } from '../reference/placement.js';
+
+/** ABI version this binding was written for (must equal `abiVersion()` of build/placement.wasm). */
+export const PLACEMENT_ABI = 2;
+
+/** Which implementation runs the placement decisions. */
+export type PlacementBackendKind = 'wasm' | 'ts';
+
+interface PlacementExports {
+  place(hdr: number, task: number, result: number, commit: number): number;
+  placeBatch(hdr: number, tasks: number, count: number, results: number): number;
+  explain(hdr: number, task: number, result: number): void;
+}
+
+const NODE_COLUMNS = [L.H_N_CPU_FREE, L.H_N_CPU_CAP, L.H_N_MEM_FREE, L.H_N_MEM_CAP, L.H_N_FLAGS, L.H_N_DEV_FIRST, L.H_N_DEV_COUNT, L.H_N_DMILLI_FREE, L.H_N_DMILLI_CAP];
+const DEVICE_COLUMNS = [L.H_D_KIND, L.H_D_VENDOR, L.H_D_MODEL, L.H_D_PREC, L.H_D_MODE, L.H_D_MILLI_FREE, L.H_D_MILLI_CAP, L.H_D_MEM_FREE, L.H_D_MEM_CAP, L.H_D_SLICES_USED, L.H_D_SLICES_MAX, L.H_D_FLAGS, L.H_D_PROF_FIRST, L.H_D_PROF_COUNT, L.H_D_NODE];
+const PROFILE_COLUMNS = [L.H_P_NAME, L.H_P_MILLI, L.H_P_MEM, L.H_P_MAX, L.H_P_USED];
+
+/** Node constraint bitsets kept at once (a cache of distinct constraint signatures). */
+export const MASK_SLOTS = 256;
+/** Vendor/model allow-set bitsets kept at once. */
+export const SET_SLOTS = 64;
+
+export interface Capacities {
+  nodes: number;
+  devices: number;
+  profiles: number;
+  tasks: number;
+}
+
+/**
+ * Cluster state columns in one linear memory plus scratch task/result records. Capacities grow
+ * by doubling (`reserve*`); growth re-lays everything out, so byte offsets of masks, sets, tasks
+ * and results are only valid until `layoutGeneration` changes.
+ */
+export class PlacementState {
+  readonly backend: PlacementBackendKind;
+  private readonly heap: LinearHeap;
+  private readonly base: number;
+  private readonly kernel: PlacementExports | null;
+  private readonly memory: WebAssembly.Memory;
+  /** Int32 view of the whole memory (re-created after growth). */
+  private h!: Int32Array;
+  /** Byte offset of the header. */
+  readonly hdr: number;
+  cap: Capacities = { nodes: 0, devices: 0, profiles: 0, tasks: 0 };
+  /** Words per node bitset (ceil(node capacity / 32)). */
+  maskWords = 0;
+  private maskBase = 0;
+  private setBase = 0;
+  private taskBase = 0;
+  private resultBase = 0;
+  /** Changes whenever offsets moved; holders of byte offsets must re-derive them. */
+  layoutGeneration = 0;
+
+  constructor(backend: PlacementBackendKind = 'wasm', initial: Partial<Capacities> = {}) {
+    this.backend = backend;
+    if (backend === 'wasm') {
+      const inst = instantiateKernel<PlacementExports>('placement', PLACEMENT_ABI);
+      this.kernel = inst.exports;
+      this.memory = inst.memory;
+      this.base = inst.heapBase;
+    } else {
+      this.kernel = null;
+      this.memory = new WebAssembly.Memory({ initial: 1 });
+      this.base = 16;
+    }
+    this.heap = new LinearHeap(this.memory, this.base);
+    this.hdr = this.heap.reserve(L.HEADER_WORDS * 4);
+    this.h = new Int32Array(this.memory.buffer);
+    this.relayout({
+      nodes: initial.nodes ?? 64,
+      devices: initial.devices ?? 256,
+      profiles: initial.profiles ?? 64,
+      tasks: initial.tasks ?? 64,
+    });
+    this.h[(this.hdr >> 2) + L.H_NODE_HWM] = 0;
+  }
+
+  /** Make room for `n` node slots (doubling). */
+  reserveNodes(n: number): void {
+    if (n > this.cap.nodes) this.relayout({ ...this.cap, nodes: grow(this.cap.nodes, n) });
+  }
+  reserveDevices(n: number): void {
+    if (n > this.cap.devices) this.relayout({ ...this.cap, devices: grow(this.cap.devices, n) });
+  }
+  reserveProfiles(n: number): void {
+    if (n > this.cap.profiles) this.relayout({ ...this.cap, profiles: grow(this.cap.profiles, n) });
+  }
+  reserveTasks(n: number): void {
+    if (n > this.cap.tasks) this.relayout({ ...this.cap, tasks: grow(this.cap.tasks, n) });
+  }
+
+  /** Re-lay every region out with new capacities, keeping column, mask and set contents. */
+  private relayout(next: Capacities): void {
+    const h = this.h;
+    const H = this.hdr >> 2;
+    const old = this.cap;
+    const keep = (which: number, n: number): Int32Array | null => (n > 0 ? h.slice(h[H + which] >> 2, (h[H + which] >> 2) + n) : null);
+    const saved = new Map<number, Int32Array | null>();
+    for (const c of NODE_COLUMNS) saved.set(c, keep(c, old.nodes));
+    for (const c of DEVICE_COLUMNS) saved.set(c, keep(c, old.devices));
+    for (const c of PROFILE_COLUMNS) saved.set(c, keep(c, old.profiles));
+    const oldMaskWords = this.maskWords;
+    const masks = old.nodes > 0 ? h.slice(this.maskBase >> 2, (this.maskBase >> 2) + MASK_SLOTS * oldMaskWords) : null;
+    const sets = old.nodes > 0 ? h.slice(this.setBase >> 2, (this.setBase >> 2) + SET_SLOTS * L.SET_WORDS) : null;
+
+    this.heap.resetTo(this.hdr + L.HEADER_WORDS * 4);
+    const offsets = new Map<number, number>();
+    for (const c of NODE_COLUMNS) offsets.set(c, this.heap.reserve(next.nodes * 4));
+    for (const c of DEVICE_COLUMNS) offsets.set(c, this.heap.reserve(next.devices * 4));
+    for (const c of PROFILE_COLUMNS) offsets.set(c, this.heap.reserve(next.profiles * 4));
+    const maskWords = Math.ceil(next.nodes / 32);
+    const maskBase = this.heap.reserve(MASK_SLOTS * maskWords * 4);
+    const setBase = this.heap.reserve(SET_SLOTS * L.SET_WORDS * 4);
+    const taskBase = this.heap.reserve(next.tasks * L.TASK_STRIDE * 4);
+    const resultBase = this.heap.reserve(next.tasks * L.RES_STRIDE * 4);
+    // the memory may have grown: views over the old buffer are detached now
+    const hw = new Int32Array(this.memory.buffer);
+    hw.fill(0, (this.hdr >> 2) + L.HEADER_WORDS, this.heap.used >> 2);
+    for (const [c, at] of offsets) {
+      hw[H + c] = at;
+      const s = saved.get(c);
+      if (s) hw.set(s, at >> 2);
+    }
+    if (masks) for (let m = 0; m < MASK_SLOTS; m++) hw.set(masks.subarray(m * oldMaskWords, (m + 1) * oldMaskWords), (maskBase >> 2) + m * maskWords);
+    if (sets) hw.set(sets, setBase >> 2);
+    this.h = hw;
+    this.cap = { ...next };
+    this.maskWords = maskWords;
+    this.maskBase = maskBase;
+    this.setBase = setBase;
+    this.taskBase = taskBase;
+    this.resultBase = resultBase;
+    this.layoutGeneration++;
+  }
+
+  // ── header ──────────────────────────────────────────────────────────────────────────────
+  get nodeHighWater(): number {
+    return this.h[(this.hdr >> 2) + L.H_NODE_HWM];
+  }
+  set nodeHighWater(n: number) {
+    this.h[(this.hdr >> 2) + L.H_NODE_HWM] = n;
+  }
+  /** Score at most `nodes` fitting nodes per decision (0 = all), round-robin from `start`. */
+  setSampling(nodes: number, start = 0): void {
+    this.h[(this.hdr >> 2) + L.H_SAMPLE] = nodes;
+    this.h[(this.hdr >> 2) + L.H_START] = start;
+  }
+  /** Where the next sampled scan starts. */
+  get sampleStart(): number {
+    return this.h[(this.hdr >> 2) + L.H_START];
+  }
+  setPolicy(policy: number, seed: number): void {
+    this.h[(this.hdr >> 2) + L.H_POLICY] = policy;
+    this.h[(this.hdr >> 2) + L.H_SEED] = seed | 0;
+  }
+
+  // ── columns ─────────────────────────────────────────────────────────────────────────────
+  /** Value of column `which` (an H_N_*, H_D_* or H_P_* constant) at `slot`. */
+  get(which: number, slot: number): number {
+    return this.h[(this.h[(this.hdr >> 2) + which] >> 2) + slot];
+  }
+  set(which: number, slot: number, value: number): void {
+    this.h[(this.h[(this.hdr >> 2) + which] >> 2) + slot] = value;
+  }
+  add(which: number, slot: number, delta: number): void {
+    this.h[(this.h[(this.hdr >> 2) + which] >> 2) + slot] += delta;
+  }
+
+  // ── bitsets ─────────────────────────────────────────────────────────────────────────────
+  /** Byte offset of node mask `m` (0 ≤ m < MASK_SLOTS). */
+  maskPtr(m: number): number {
+    return this.maskBase + m * this.maskWords * 4;
+  }
+  /** Fill node mask `m`: bit n set when `allowed(n)`, for n < node high-water mark. */
+  writeMask(m: number, allowed: (slot: number) => boolean): void {
+    const at = this.maskPtr(m) >> 2;
+    this.h.fill(0, at, at + this.maskWords);
+    const hwm = this.nodeHighWater;
+    for (let n = 0; n < hwm; n++) if (allowed(n)) this.h[at + (n >> 5)] |= 1 << (n & 31);
+  }
+  maskHas(m: number, n: number): boolean {
+    return ((this.h[(this.maskPtr(m) >> 2) + (n >> 5)] >>> (n & 31)) & 1) === 1;
+  }
+  /** Byte offset of id set `s` (0 ≤ s < SET_SLOTS). */
+  setPtr(s: number): number {
+    return this.setBase + s * L.SET_WORDS * 4;
+  }
+  /** Fill id set `s` with the given interned ids (ids ≥ SET_BITS are ignored: they cannot be named). */
+  writeSet(s: number, ids: Iterable<number>): void {
+    const at = this.setPtr(s) >> 2;
+    this.h.fill(0, at, at + L.SET_WORDS);
+    for (const i of ids) if (i >= 0 && i < L.SET_BITS) this.h[at + (i >> 5)] |= 1 << (i & 31);
+  }
+
+  // ── task and result records ─────────────────────────────────────────────────────────────
+  taskPtr(i: number): number {
+    return this.taskBase + i * L.TASK_STRIDE * 4;
+  }
+  resultPtr(i: number): number {
+    return this.resultBase + i * L.RES_STRIDE * 4;
+  }
+  /** Write task record `i`; `fields` holds TASK_STRIDE values in T_* order. */
+  writeTask(i: number, fields: ArrayLike<number>): void {
+    this.h.set(fields, this.taskPtr(i) >> 2);
+  }
+  taskField(i: number, f: number): number {
+    return this.h[(this.taskPtr(i) >> 2) + f];
+  }
+  result(i: number, f: number): number {
+    return this.h[(this.resultPtr(i) >> 2) + f];
+  }
+
+  // ── decisions ───────────────────────────────────────────────────────────────────────────
+  /** Place task record `i` into result record `i`; commit = charge the columns. */
+  place(i: number, commit: boolean, score?: twin.NodeScoreFn): number {
+    const t = this.taskPtr(i);
+    const r = this.resultPtr(i);
+    if (this.kernel && !score) return this.kernel.place(this.hdr, t, r, commit ? 1 : 0);
+    return twin.place(this.h, this.hdr, t, r, commit, score);
+  }
+  /** Place task records 0..count-1 in order (each committed); returns how many were bound. */
+  placeBatch(count: number, score?: twin.NodeScoreFn): number {
+    if (this.kernel && !score) return this.kernel.placeBatch(this.hdr, this.taskBase, count, this.resultBase);
+    return twin.placeBatch(this.h, this.hdr, this.taskBase, count, this.resultBase, score);
+  }
+  /** Reason counts for task record `i` into result record `i`, against the current state. */
+  explain(i: number): void {
+    if (this.kernel) this.kernel.explain(this.hdr, this.taskPtr(i), this.resultPtr(i));
+    else twin.explain(this.h, this.hdr, this.taskPtr(i), this.resultPtr(i));
+  }
+  /** The twin's verdict on one node (-1 = fits, else RS_*), for diagnostics and invariants. */
+  nodeReason(i: number, n: number): number {
+    return twin.nodeReason(this.h, this.hdr, this.taskPtr(i), n);
+  }
+  /** The twin's built-in score of node `n` for task record `i` (diagnostics and tests). */
+  nodeScore(i: number, n: number): number {
+    return twin.nodeScore(this.h, this.hdr, this.taskPtr(i), n);
+  }
+  /** The twin's device stage (DS_*) of device slot `d` for task record `i`. */
+  deviceStage(i: number, d: number): number {
+    return twin.deviceStage(this.h, this.hdr, this.taskPtr(i), d);
+  }
+  /** A copy of the used memory (header through results), for differential tests. */
+  snapshot(): Int32Array {
+    return this.h.slice(0, this.heap.used >> 2);
+  }
+}
+
+const grow = (have: number, need: number): number => {
+  let n = Math.max(16, have);
+  while (n < need) n *= 2;
+  return n;
+};
