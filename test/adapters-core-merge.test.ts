@@ -155,3 +155,42 @@ describe('cloud catalogue and edge site', () => {
     expect(r.links.find((l) => l.type === 'wan')).toEqual({ a: 'site:hangzhou-factory-3', b: 'region:cn-east', type: 'wan', latencyUs: 12500, bandwidthGbps: 1, loss: 0.001 });
   });
 });
+
+describe('mergeInventories: alternatives and fallbacks', () => {
+  it('two InfiniBand tools on one node: the first fragment of the group wins, nothing counts twice', () => {
+    // ibstat: 9 CAs × 1 port (mlx5_0, _1, _4.._9, mlx5_bond_0); ibstatus: mlx5_0.._8 × 1 port
+    const r = mergeInventories([cpu(), parse('ibstat', 'ibstat', 'h100-cx7-8x400-ib-all-active'), parse('ibstatus', 'ibstatus', 'a100-hdr-8port')]);
+    expect(r.links).toHaveLength(9);
+    // mlx5_2 and mlx5_3 exist only in the ibstatus fragment, which is left out
+    expect(r.vertices.some((v) => v.id === 'n1/mlx5_2')).toBe(false);
+    expect(r.metrics.filter((m) => m.metric === 'link.state')).toHaveLength(9);
+    expect(r.warnings.some((w) => w.at === 'ibstatus:a100-hdr-8port' && /infiniband facts already read from ibstat:h100-cx7-8x400-ib-all-active/.test(w.message))).toBe(true);
+  });
+
+  it('the group applies per node: the same tool on two nodes gives both', () => {
+    const r = mergeInventories([
+      cpu(), { ...cpu(), source: 'cpu2', nodes: [{ ...cpu().nodes[0], id: 'n2' }] },
+      parse('ibstat', 'ibstat', 'h100-cx7-8x400-ib-all-active', 'n1'), parse('ibstatus', 'ibstatus', 'a100-hdr-8port', 'n2'),
+    ]);
+    // 9 ports on n1 + 9 ports on n2
+    expect(r.links).toHaveLength(18);
+  });
+
+  it('gpustack-runtime devices give way to a vendor agent on the same node, and stand alone elsewhere', () => {
+    const npu = parse('npu-smi', 'npu-smi', 'atlas800-9010-910a-8npu-22.0.3.1');
+    const gpustack = parse('gpustack-runtime-json', 'gpustack-runtime-json', 'ascend-910b2-8x-detect');
+    // fallback first in the list: still the vendor agent's 8 × 910A, not gpustack's 910B2
+    const r = mergeInventories([cpu(), gpustack, npu]);
+    expect(r.nodes[0].devices.map((d) => d.model)).toEqual(Array(8).fill('Ascend910A'));
+    expect(r.metrics.filter((m) => m.metric === 'device.power.watts' && m.target === 'n1/npu0')).toHaveLength(1);
+    expect(r.warnings.some((w) => /devices already reported by a vendor agent/.test(w.message))).toBe(true);
+    // alone, gpustack's 8 devices are the node's
+    const alone = mergeInventories([cpu(), gpustack]);
+    expect(alone.nodes[0].devices.map((d) => d.model)).toEqual(Array(8).fill('Ascend910B2'));
+  });
+
+  it('the registry names the alternatives discovery tries in order, and the fallbacks', () => {
+    expect(reg.alternativeGroups()).toEqual([['lscpu-json', 'lscpu-text', 'proc-cpuinfo'], ['ibstat', 'ibv_devinfo', 'ibstatus']]);
+    expect(reg.fallbacks()).toEqual(['gpustack-runtime-json']);
+  });
+});

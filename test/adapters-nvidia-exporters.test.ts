@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { HetpoolError } from '../src/model/errors.js';
 import { dcgmExporter } from '../src/adapters/parsers/dcgm-exporter.js';
 import { nvidiaGpuExporter } from '../src/adapters/parsers/nvidia-gpu-exporter.js';
-import { parsePrometheusText } from '../src/adapters/prometheus.js';
+import { parsePrometheusText } from '../src/adapters/lib/prometheus.js';
 import type { Inventory } from '../src/adapters/types.js';
 import { repoRoot } from './helpers/cli.js';
 

@@ -172,6 +172,11 @@ describe('nvidia-smi -L', () => {
     ]);
     expect(d.labels?.['hetpool.io/partition.profiles']).toBe('nominal');
   });
+  it('passes the common schema gate: a GPU listed twice is kept once, with a warning', () => {
+    const inv = nvidiaSmiList.parse('GPU 0: NVIDIA A10 (UUID: GPU-a)\nGPU 0: NVIDIA A10 (UUID: GPU-b)\n', { source: 'l.txt', nodeId: 'n1' });
+    expect(inv.nodes[0].devices?.map((d) => d.labels?.['hetpool.io/uuid'])).toEqual(['GPU-a']);
+    expect(inv.warnings.some((w) => w.at === 'l.txt' && /gpu0 appears twice/.test(w.message))).toBe(true);
+  });
 });
 
 describe('nvidia-smi mig', () => {

@@ -102,7 +102,8 @@ describe('rocm-smi --json (4× MI100, ROCm 6.0.2)', () => {
     // "(Topology) Link type between DRM devices 0 and 1": "PCIE" … six pairs
     const pairs = inv.links?.filter((l) => l.type === 'pcie') ?? [];
     expect(pairs).toHaveLength(6);
-    expect(pairs[0]).toMatchObject({ a: 'amd1/gpu0', b: 'amd1/gpu1' });
+    // "Weight between DRM devices 0 and 1": "40", "Hops between DRM devices 0 and 1": "2" → labels of that link
+    expect(pairs[0]).toEqual({ a: 'amd1/gpu0', b: 'amd1/gpu1', type: 'pcie', labels: { 'hetpool.io/hops': '2', 'hetpool.io/weight': '40' } });
     // "(Topology) Numa Node": "1" on every card
     expect(inv.links?.filter((l) => l.type === 'numa' && l.b === 'amd1/numa1')).toHaveLength(4);
   });
@@ -272,13 +273,20 @@ describe('gpustack-runtime JSON', () => {
   it('topology (2× RX 7800 XT): distance, CPU and NUMA affinity', () => {
     const inv = gpustackRuntimeParser.parse(load('gpustack-runtime-json', 'amd-rx7800xt-2x-topology.txt'));
     expect(devices(inv)).toEqual([]);
-    // "devices_distances": [[0, 50], [50, 0]] → one pair, raw distance kept; scale not interpreted
-    expect(inv.links?.filter((l) => l.type === 'other')).toEqual([{ a: 'local/gpu0', b: 'local/gpu1', type: 'other' }]);
+    // "devices_distances": [[0, 50], [50, 0]] → one pair, the raw distance a label of its link; scale not interpreted
+    expect(inv.links?.filter((l) => l.type === 'other')).toEqual([{ a: 'local/gpu0', b: 'local/gpu1', type: 'other', labels: { 'hetpool.io/distance': '50' } }]);
     const gpu0 = inv.vertices?.find((v) => v.id === 'local/gpu0');
     // "devices_cpu_affinities": ["0-13", "0-13"]
-    expect(gpu0?.labels).toEqual({ 'hetpool.io/cpu.affinity': '0-13', 'hetpool.io/distance.gpu1': '50' });
+    expect(gpu0?.labels).toEqual({ 'hetpool.io/cpu.affinity': '0-13' });
     // "devices_numa_affinities": ["0", "0"]
     expect(inv.links?.filter((l) => l.type === 'numa')).toHaveLength(2);
+  });
+  it('an asymmetric distance matrix keeps both directions on the link', () => {
+    const text = JSON.stringify([{ manufacturer: 'amd', devices_distances: [[0, 40], [60, 0]] }]);
+    const inv = gpustackRuntimeParser.parse(text, { nodeId: 'h' });
+    // row 0 says 40 to gpu1, row 1 says 60 to gpu0: not one number, so each direction is named
+    expect(inv.links).toEqual([{ a: 'h/gpu0', b: 'h/gpu1', type: 'other', labels: { 'hetpool.io/distance.gpu0-gpu1': '40', 'hetpool.io/distance.gpu1-gpu0': '60' } }]);
+    expect(inv.fallback).toBe(true);
   });
   it('rejects broken JSON with a parse-error naming the source', () => {
     expect(() => gpustackRuntimeParser.parse('[{"manufacturer": "amd", ', { source: 'g.json' })).toThrowError(HetpoolError);

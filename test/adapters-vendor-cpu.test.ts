@@ -9,7 +9,7 @@ import { HetpoolError } from '../src/model/errors.js';
 import { lscpuJsonParser } from '../src/adapters/parsers/lscpu-json.js';
 import { lscpuTextParser } from '../src/adapters/parsers/lscpu-text.js';
 import { procCpuinfoParser } from '../src/adapters/parsers/proc-cpuinfo.js';
-import { archFrom, armCoreName } from '../src/adapters/parsers/lib/cpu.js';
+import { archFrom, armCoreName } from '../src/adapters/lib/cpu.js';
 
 const ROOT = join(__dirname, '..', 'fixtures', 'agents');
 const load = (tool: string, file: string) => readFileSync(join(ROOT, tool, file), 'utf8');

@@ -10,29 +10,39 @@ import { bitmapBits, hwlocXmlParser } from '../src/adapters/parsers/hwloc-xml.js
 import { ibstatParser } from '../src/adapters/parsers/ibstat.js';
 import { ibstatusParser } from '../src/adapters/parsers/ibstatus.js';
 import { ibvDevinfoParser } from '../src/adapters/parsers/ibv_devinfo.js';
-import { ibLinkState } from '../src/adapters/parsers/lib/ib.js';
+import { ibLinkState } from '../src/adapters/lib/ib.js';
 
 const ROOT = join(__dirname, '..', 'fixtures', 'agents');
 const load = (tool: string, file: string) => readFileSync(join(ROOT, tool, file), 'utf8');
 
 describe('hwloc XML (Supermicro X9DRG-HF, 2× E5-2650, hwloc 3.0 format)', () => {
-  const inv = hwlocXmlParser.parse(load('hwloc-xml', 'supermicro-x9drg-2xe5-2650-teslam2075.txt'), { nodeId: 'ignored' });
+  const inv = hwlocXmlParser.parse(load('hwloc-xml', 'supermicro-x9drg-2xe5-2650-teslam2075.txt'));
   const v = (id: string) => inv.vertices?.find((x) => x.id === id);
   const link = (a: string, b: string) => inv.links?.find((l) => l.a === a && l.b === b);
   it('names the node from HostName and reads CPU and memory facts', () => {
-    // <info name="HostName" value="conan"/> wins over options.nodeId
+    // <info name="HostName" value="conan"/> names the node when the caller does not
     expect(inv.nodes[0].id).toBe('conan');
+    // the caller's node id wins (hetpool discover --node puts every agent's fragment on one node)
+    const named = hwlocXmlParser.parse(load('hwloc-xml', 'supermicro-x9drg-2xe5-2650-teslam2075.txt'), { nodeId: 'n7' });
+    expect(named.nodes[0].id).toBe('n7');
+    expect(named.vertices?.some((x) => x.id === 'n7/numa0')).toBe(true);
     // 32 <object type="PU">, 16 Core, 2 Package; <info name="Architecture" value="x86_64"/>
     // memory: NUMANode local_memory 34330173440 + 34359738368 = 68689911808 B / 1048576 = 65507.45 → 65507 MiB
     expect(inv.nodes[0]).toMatchObject({ arch: 'x86_64', cpuMilli: 32000, memoryMiB: 65507 });
     expect(inv.nodes[0].labels).toMatchObject({ 'hetpool.io/cpu.sockets': '2', 'hetpool.io/cpu.cores': '16', 'hetpool.io/cpu.model': 'Intel(R) Xeon(R) CPU E5-2650 0 @ 2.00GHz' });
   });
-  it('makes NUMA vertices with memory, CPUs, package and relative distance', () => {
+  it('makes package and NUMA vertices with memory, CPUs and relative distance', () => {
     // NUMANode os_index 0: local_memory 34330173440 → 32739 MiB; cpuset 0x00ff00ff → 0-7,16-23
-    expect(v('conan/numa0')?.labels).toEqual({ 'hetpool.io/memory.mib': '32739', 'hetpool.io/cpus': '0-7,16-23', 'hetpool.io/package': '0', 'hetpool.io/distance.numa1': '20' });
-    // <u64values>10 20 20 10</u64values>; 34359738368 B = 32768 MiB
+    expect(v('conan/numa0')?.labels).toEqual({ 'hetpool.io/memory.mib': '32739', 'hetpool.io/cpus': '0-7,16-23' });
+    // <u64values>10 20 20 10</u64values>: 20 both ways → one distance on the smp link; 34359738368 B = 32768 MiB
     expect(v('conan/numa1')?.labels?.['hetpool.io/memory.mib']).toBe('32768');
-    expect(link('conan/numa0', 'conan/numa1')?.type).toBe('smp');
+    expect(link('conan/numa0', 'conan/numa1')).toEqual({ a: 'conan/numa0', b: 'conan/numa1', type: 'smp', labels: { 'hetpool.io/distance': '20' } });
+    // 2 <object type="Package"> (os_index 0 and 1), each holding one NUMANode
+    expect(inv.vertices?.filter((x) => x.kind === 'package').map((x) => x.id)).toEqual(['conan/package0', 'conan/package1']);
+    expect(v('conan/package0')?.labels?.['hetpool.io/cpu.model']).toBe('Intel(R) Xeon(R) CPU E5-2650 0 @ 2.00GHz');
+    expect(link('conan', 'conan/package0')?.type).toBe('smp');
+    expect(link('conan/package0', 'conan/numa0')?.type).toBe('numa');
+    expect(link('conan/package1', 'conan/numa1')?.type).toBe('numa');
   });
   it('builds the PCIe tree down to GPUs and NICs', () => {
     // Package 0 (nodeset 0x1 → numa0) > Bridge 0000:[00-05] > Bridge 00:03.0 > PCIDev 03:00.0 "Tesla M2075" (class 0302)

@@ -68,6 +68,30 @@ describe('hetpool discover', () => {
     expect(n.devices.map((d) => [d.id, d.model, d.memoryMiB, d.labels?.['hetpool.io/numa'], d.sharing.mode])).toEqual([['gpu0', 'GeForce-RTX-3080', 10240, '0', 'exclusive']]);
     expect(n.labels).toMatchObject({ 'hetpool.io/kind': 'gpu', 'hetpool.io/vendor': 'nvidia', 'hetpool.io/device.count': '1' });
   });
+
+  it('alternatives and fallbacks: ibstat and ibstatus ports once, gpustack-runtime devices not on top of nvidia-smi', () => {
+    const dir = mkdtempSync(join(tmp, 'bin-'));
+    const tool = (name: string, body: string): void => {
+      writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`);
+      chmodSync(join(dir, name), 0o755);
+    };
+    tool('ibstat', `cat "${fx('ibstat/h100-cx7-8x400-ib-all-active.txt')}"`);
+    tool('ibstatus', `cat "${fx('ibstatus/a100-hdr-8port.txt')}"`);
+    tool('gpustack-runtime', `cat "${fx('gpustack-runtime-json/ascend-910b2-8x-detect.txt')}"`);
+    tool('nvidia-smi', `case "$*" in\n  "-q -x") cat "${fx('nvidia-smi-xml/rtx3080-595-v13.txt')}" ;;\n  *) exit 0 ;;\nesac`);
+    const topo = join(tmp, 'ib-topology.json');
+    const r = withPath(`${dir}:/bin:/usr/bin`, () => runCli(['discover', '--node', 'ib-host', '--topology', topo]));
+    expect(r.status, r.stderr).toBe(0);
+    const n = parseCluster(JSON.parse(r.stdout)).nodes[0];
+    // nvidia-smi -q -x: one RTX 3080; gpustack's 8 Ascend NPUs of the same host are left out
+    expect(n.devices.map((d) => [d.id, d.model])).toEqual([['gpu0', 'GeForce-RTX-3080']]);
+    expect(r.stderr).toMatch(/gpustack-runtime-json.*devices already reported by a vendor agent/);
+    // ibstat: 9 CAs × 1 port → 9 links; ibstatus (an alternative of ibstat) is not even run
+    const t = JSON.parse(readFileSync(topo, 'utf8')) as { links: Array<{ a: string; b: string; type: string }> };
+    expect(t.links.filter((l) => l.type === 'infiniband' || l.type === 'roce')).toHaveLength(9);
+    expect(r.stderr).toMatch(/discover: ibstat: ok/);
+    expect(r.stderr).not.toMatch(/discover: ibstatus: ok/);
+  });
 });
 
 describe('hetpool inventory', () => {

@@ -7,9 +7,11 @@
  *   node cpu/memory absent. They never conflict and are filled by whoever knows.
  * - Health: the worst wins (unhealthy > unknown > healthy); health marks (rules that fired, failed
  *   adapters) apply to the node or device their target names (`<node>/<device>[/<sub>]`).
- * - Sharing: partition profiles by origin rank (supported > observed > nominal, see nvidia.ts);
+ * - Sharing: partition profiles by origin rank (supported > observed > nominal, see lib/nvidia.ts);
  *   a GPU that reports MIG enabled but no profiles stays whole with a warning; other devices take
  *   the caller's default sharing (exclusive unless told otherwise).
+ * - One fragment per parser group and node (ibstat/ibv_devinfo/ibstatus; lscpu/proc-cpuinfo);
+ *   a fallback fragment's devices (gpustack-runtime) only where no other agent reported devices.
  * - Labels: union (conflicts warned), then the unified `hetpool.io/*` labels computed from the
  *   merged node: kind, arch, vendor, model, form, device.count, precision.*, site/zone/region.
  */
@@ -18,9 +20,9 @@ import { Labels } from '../model/labels.js';
 import type { TopologyLinkInput, TopologyVertex } from '../model/topology.js';
 import type { DeviceInput, Health, Node, NodeInput, PartitionProfile, Sharing } from '../model/types.js';
 import { parseNode } from '../model/validate.js';
-import { PROFILE_ORIGIN_RANK, PROFILES_LABEL } from './nvidia.js';
+import { PROFILE_ORIGIN_RANK, PROFILES_LABEL } from './lib/nvidia.js';
 import type { Inventory, MetricSample, ParseWarning } from './types.js';
-import { canonicalVendor } from './vendors.js';
+import { canonicalVendor, deviceVendor } from './lib/vendors.js';
 
 /** Options of `mergeInventories`. */
 export interface MergeOptions {
@@ -111,6 +113,45 @@ function applyMark(nodes: Map<string, NodeAcc>, target: string, health: Health):
   return true;
 }
 
+/**
+ * The fragments merge reads, in order: a fragment of a parser group (`Inventory.group`) whose
+ * nodes a fragment of the same group already covered is left out (ibstat and ibstatus report the
+ * same ports); a `fallback` fragment (gpustack-runtime) gives only its node facts for nodes
+ * another fragment reported devices for, since its devices repeat the vendor tool's under other
+ * ids. Each omission is a warning.
+ */
+function usableFragments(fragments: readonly Inventory[], warnings: ParseWarning[]): Inventory[] {
+  const withDevices = new Set<string>();
+  for (const f of fragments) if (!f.fallback) for (const n of f.nodes) if (n.devices?.length) withDevices.add(n.id);
+  const covered = new Map<string, { group: string; node: string; source: string }>();
+  const out: Inventory[] = [];
+  for (const f of fragments) {
+    if (f.group && f.nodes.length) {
+      const first = f.nodes.map((n) => covered.get(`${f.group}\u0000${n.id}`)).find((c) => c);
+      if (first && f.nodes.every((n) => covered.has(`${f.group}\u0000${n.id}`))) {
+        warnings.push({ at: f.source, message: `node ${first.node}: ${f.group} facts already read from ${first.source}; this fragment left out` });
+        continue;
+      }
+      for (const n of f.nodes) if (!covered.has(`${f.group}\u0000${n.id}`)) covered.set(`${f.group}\u0000${n.id}`, { group: f.group, node: n.id, source: f.source });
+    }
+    if (f.fallback && f.nodes.some((n) => withDevices.has(n.id))) {
+      const keep = (target: string): boolean => !withDevices.has(target.split('/')[0]);
+      for (const n of f.nodes) if (withDevices.has(n.id)) warnings.push({ at: f.source, message: `node ${n.id}: devices already reported by a vendor agent; this fallback fragment's devices, topology and metrics left out` });
+      out.push({
+        ...f,
+        nodes: f.nodes.map((n) => (withDevices.has(n.id) ? (({ devices: _d, ...rest }) => rest)(n) : n)),
+        vertices: f.vertices?.filter((v) => keep(v.id)),
+        links: f.links?.filter((l) => keep(l.a) && keep(l.b)),
+        metrics: f.metrics?.filter((m) => keep(m.target)),
+        health: f.health?.filter((h) => keep(h.target)),
+      });
+      continue;
+    }
+    out.push(f);
+  }
+  return out;
+}
+
 /** Merge fragments into valid nodes (each checked with parseNode; an invalid node throws HetpoolError naming it). */
 export function mergeInventories(fragments: readonly Inventory[], options: MergeOptions = {}): MergeResult {
   const warnings: ParseWarning[] = fragments.flatMap((f) => f.warnings);
@@ -118,7 +159,8 @@ export function mergeInventories(fragments: readonly Inventory[], options: Merge
   const vertices = new Map<string, TopologyVertex>();
   const links = new Map<string, TopologyLinkInput>();
   const metrics: MetricSample[] = [];
-  for (const f of fragments) {
+  const used = usableFragments(fragments, warnings);
+  for (const f of used) {
     for (const fn of f.nodes) {
       let acc = nodes.get(fn.id);
       if (!acc) {
@@ -146,8 +188,8 @@ export function mergeInventories(fragments: readonly Inventory[], options: Merge
         const existing = acc.devices.find((x) => x.id === d.id);
         if (!existing) {
           const origin = Object.fromEntries(Object.keys(d).map((k) => [k, f.source]));
-          acc.devices.push(Object.assign({ ...d, vendor: canonicalVendor(d.vendor) === 'unknown' ? d.vendor : canonicalVendor(d.vendor), labels: d.labels ? { ...d.labels } : undefined, sharing: d.sharing }, { origin }));
-        } else mergeDevice(existing, { ...d, vendor: canonicalVendor(d.vendor) === 'unknown' ? d.vendor : canonicalVendor(d.vendor) }, `node ${fn.id} device ${d.id}`, f.source, warnings);
+          acc.devices.push(Object.assign({ ...d, vendor: deviceVendor(d.vendor), labels: d.labels ? { ...d.labels } : undefined, sharing: d.sharing }, { origin }));
+        } else mergeDevice(existing, { ...d, vendor: deviceVendor(d.vendor) }, `node ${fn.id} device ${d.id}`, f.source, warnings);
       }
     }
     for (const v of f.vertices ?? []) if (!vertices.has(v.id)) vertices.set(v.id, v);
@@ -157,7 +199,7 @@ export function mergeInventories(fragments: readonly Inventory[], options: Merge
     }
     metrics.push(...(f.metrics ?? []));
   }
-  for (const f of fragments) {
+  for (const f of used) {
     for (const h of f.health ?? []) {
       if (!applyMark(nodes, h.target, h.health)) {
         if (h.health !== 'healthy') warnings.push({ at: f.source, message: `health mark for ${h.target} (${h.reason}) matches no node or device` });
@@ -203,7 +245,7 @@ function finishNode(acc: NodeAcc, options: MergeOptions, warnings: ParseWarning[
   labels[Labels.form] = form;
   labels[Labels.deviceCount] = String(devices.length);
   if (devices.length) {
-    labels[Labels.vendor] = distinct(devices.map((d) => canonicalVendor(d.vendor))).slice(0, 253);
+    labels[Labels.vendor] = distinct(devices.map((d) => canonicalVendor(d.vendor) ?? 'unknown')).slice(0, 253);
     labels[Labels.model] = distinct(devices.map((d) => d.model)).slice(0, 253);
     const precisions = new Set<string>();
     for (const d of devices) {

@@ -4,7 +4,7 @@
  * (`<nodeId>/<deviceId>/<sub>` for MIG instances and links). Ratios are 0..1, never percent.
  */
 import type { MetricSample } from './types.js';
-import { nonNegative } from './text.js';
+import { readWithUnit } from './lib/units.js';
 
 /** The metric names every adapter uses. */
 export const Metric = {
@@ -15,6 +15,8 @@ export const Metric = {
   memoryUsed: 'device.memory.used.mib',
   memoryFree: 'device.memory.free.mib',
   memoryTotal: 'device.memory.total.mib',
+  /** Memory in use as a share of the total, for tools that print only VRAM% (rocm-smi concise, hy-smi, xpu-smi). */
+  memoryUsedRatio: 'device.memory.used.ratio',
   temperature: 'device.temperature.celsius',
   memoryTemperature: 'device.memory.temperature.celsius',
   power: 'device.power.watts',
@@ -24,6 +26,10 @@ export const Metric = {
   memoryClock: 'device.clock.memory.mhz',
   eccCorrectable: 'device.ecc.correctable.count',
   eccUncorrectable: 'device.ecc.uncorrectable.count',
+  /** ECC errors of tools that do not split correctable/uncorrectable (cnmon's "Ecc-Error"). */
+  eccErrors: 'device.ecc.error.count',
+  /** Device resets since boot (xpu-smi stats "Reset"). */
+  resets: 'device.reset.count',
   xid: 'device.xid.last',
   retiredPagesPending: 'device.retired-pages.pending',
   remappedRowsPending: 'device.remapped-rows.pending',
@@ -45,6 +51,7 @@ export const MetricUnit: Record<MetricName, string> = {
   'device.memory.used.mib': 'MiB',
   'device.memory.free.mib': 'MiB',
   'device.memory.total.mib': 'MiB',
+  'device.memory.used.ratio': 'ratio',
   'device.temperature.celsius': 'Cel',
   'device.memory.temperature.celsius': 'Cel',
   'device.power.watts': 'W',
@@ -54,6 +61,8 @@ export const MetricUnit: Record<MetricName, string> = {
   'device.clock.memory.mhz': 'MHz',
   'device.ecc.correctable.count': '1',
   'device.ecc.uncorrectable.count': '1',
+  'device.ecc.error.count': '1',
+  'device.reset.count': '1',
   'device.xid.last': 'xid',
   'device.retired-pages.pending': 'bool',
   'device.remapped-rows.pending': 'bool',
@@ -65,24 +74,28 @@ export const MetricUnit: Record<MetricName, string> = {
 };
 
 /**
- * Append one sample to `out` when `raw` reads as a finite number ≥ 0 (after `scale`, e.g. 1/100
- * for percent → ratio). Unreadable values are skipped, never guessed.
+ * Unit spellings agents print after a value of each metric unit (nvidia-smi `67.03 W`, `27 C`,
+ * `0 %`, `1980 MHz`, `81559 MiB`); a value with any other unit is refused, a bare number accepted.
  */
-export function pushMetric(out: MetricSample[], name: MetricName, target: string, raw: string | number | undefined | null, scale = 1, timestamp?: number): void {
-  const v = nonNegative(raw);
-  if (v === undefined) return;
-  const value = v * scale;
-  if (!Number.isFinite(value)) return;
+const PRINTED_UNITS: Record<string, readonly string[]> = {
+  ratio: ['%'], MiB: ['MiB'], Cel: ['C', '°C'], W: ['W'], J: ['J'], MHz: ['MHz'], 'Gbit/s': ['Gb/s', 'Gbps'],
+};
+
+/** One sample of `name` for `target`, or undefined when `value` is not a finite number ≥ 0. */
+export function metricSample(name: MetricName, target: string, value: number, timestamp?: number): MetricSample | undefined {
+  if (!Number.isFinite(value) || value < 0) return undefined;
   const s: MetricSample = { metric: name, target, value, unit: MetricUnit[name] };
   if (timestamp !== undefined && Number.isFinite(timestamp) && timestamp >= 0) s.timestamp = timestamp;
-  out.push(s);
+  return s;
 }
 
-/** `Yes`/`No`/`Enabled`/`1`/`0` → 1/0, anything else → undefined. */
-export function yesNo(v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const s = v.trim().toLowerCase();
-  if (['yes', 'enabled', 'true', 'active', '1'].includes(s)) return 1;
-  if (['no', 'disabled', 'false', 'inactive', '0'].includes(s)) return 0;
-  return undefined;
+/**
+ * Append one sample to `out` when `raw` reads as a finite number ≥ 0 in the metric's unit (after
+ * `scale`, e.g. 1/100 for percent → ratio). Unreadable values are skipped, never guessed.
+ */
+export function pushMetric(out: MetricSample[], name: MetricName, target: string, raw: string | number | undefined | null, scale = 1, timestamp?: number): void {
+  const v = readWithUnit(raw, PRINTED_UNITS[MetricUnit[name]] ?? []);
+  if (v === undefined) return;
+  const s = metricSample(name, target, v * scale, timestamp);
+  if (s) out.push(s);
 }

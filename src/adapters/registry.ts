@@ -55,6 +55,20 @@ export class ParserRegistry extends Registry<AgentParser> {
       }
     });
   }
+  /**
+   * Parsers that are alternatives of one another (same `group`), by group in registration order:
+   * `hetpool discover` runs each group's parsers in this order and keeps the first that parses,
+   * e.g. [['lscpu-json', 'lscpu-text', 'proc-cpuinfo'], ['ibstat', 'ibv_devinfo', 'ibstatus']].
+   */
+  alternativeGroups(): string[][] {
+    const groups = new Map<string, string[]>();
+    for (const p of this.list()) if (p.group) groups.set(p.group, [...(groups.get(p.group) ?? []), p.name]);
+    return [...groups.values()];
+  }
+  /** Names of `fallback` parsers (gpustack-runtime): run them only when no vendor agent reported devices. */
+  fallbacks(): string[] {
+    return this.list().filter((p) => p.fallback).map((p) => p.name);
+  }
   /** `detect`, or HetpoolError('parse-error', `<source>:1`) listing the known parsers. */
   detectOrThrow(text: string, source = 'input'): AgentParser {
     const p = this.detect(text);

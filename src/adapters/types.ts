@@ -38,12 +38,19 @@ export interface Inventory {
   /** Devices found unhealthy by health rules, with the rule that fired. */
   health?: Array<{ target: string; health: 'healthy' | 'unhealthy' | 'unknown'; reason: string }>;
   warnings: ParseWarning[];
+  /** The parser's `group` (see AgentParser): merge keeps one fragment per group and node. */
+  group?: string;
+  /** From a `fallback` parser (see AgentParser): its devices count only where no other agent reported any. */
+  fallback?: boolean;
 }
 
 export interface ParseOptions {
   /** Name of the input for error messages (`file.txt`). */
   source?: string;
-  /** Node id to give the inventory when the output does not name the host. */
+  /**
+   * Node id of the inventory. Wins over a host name the output prints (DCGM `Hostname`, CSV
+   * `hostname`, hwloc `HostName`); without either the node is `local` (lib/context.ts).
+   */
   nodeId?: string;
 }
 
@@ -53,7 +60,20 @@ export interface AgentParser {
   readonly name: string;
   /** The command that produces this output, for docs and `hetpool discover`. */
   readonly command?: string[];
-  /** Cheap check used by `--agent auto`: does this text look like this agent's output? */
+  /**
+   * Parsers of one group read the same facts through different tools (`cpu`: lscpu-json,
+   * lscpu-text, proc-cpuinfo; `infiniband`: ibstat, ibv_devinfo, ibstatus). Discovery runs a
+   * group's parsers in registry order and keeps the first that parses (`alternativeGroups`);
+   * merge keeps the first fragment of a group for each node, so the facts never count twice.
+   */
+  readonly group?: string;
+  /**
+   * A cross-vendor source whose devices repeat what a vendor tool reports under its own ids
+   * (gpustack-runtime): merge uses its fragment's devices and topology only for nodes no other
+   * fragment reported devices for.
+   */
+  readonly fallback?: boolean;
+  /** Cheap check used by `--agent auto`: does this text look like this agent's output only? */
   detect(text: string): boolean;
   /** Parse; throws HetpoolError('parse-error', '<source>:<line>', …) when nothing usable is found. */
   parse(text: string, options?: ParseOptions): Inventory;

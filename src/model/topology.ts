@@ -11,7 +11,8 @@ export const LinkTypeSchema = z.enum([
   'infiniband', 'roce', 'ethernet', 'wan', 'other',
 ]);
 export const LinkStateSchema = z.enum(['up', 'degraded', 'down']);
-export const TopologyVertexKindSchema = z.enum(['device', 'node', 'numa', 'pcie-switch', 'nic', 'switch', 'rack', 'zone', 'site', 'region', 'cloud']);
+/** `package`: a CPU socket (hwloc Package), holding cores and usually one or more NUMA nodes. */
+export const TopologyVertexKindSchema = z.enum(['device', 'node', 'numa', 'pcie-switch', 'nic', 'switch', 'rack', 'zone', 'site', 'region', 'cloud', 'package']);
 
 export const TopologyVertexSchema = z.strictObject({
   id: z.string().min(1).max(253),
@@ -33,6 +34,8 @@ export const TopologyLinkSchema = z.strictObject({
   state: LinkStateSchema.default('up'),
   /** Number of parallel lanes/links (e.g. NV12 = 12 NVLinks). */
   lanes: z.number().int().min(1).max(1024).optional(),
+  /** Facts an agent reports about the link that have no field here: hops, weights, relative distances. */
+  labels: z.record(z.string(), z.string()).optional(),
 });
 
 export const TopologySchema = z.strictObject({

@@ -8,9 +8,9 @@
  * number means an SR-IOV virtual function, kept as a label.
  */
 import type { AgentParser, Inventory, ParseOptions } from '../types.js';
-import { ParseContext, splitLines } from './lib/context.js';
-import { groupsAfterHeader, readBoxTables } from './lib/text.js';
-import { isNotAvailable, normalizeBusId, readInt, readPercentRatio, readUsedTotal, readWithUnit } from './lib/units.js';
+import { ParseContext } from '../lib/context.js';
+import { groupsAfterHeader, readBoxTables, splitLines } from '../lib/text.js';
+import { isNotAvailable, normalizeBusId, readInt, readPercentRatio, readUsedTotal, readWithUnit } from '../lib/units.js';
 
 /** Cambricon MLU `cnmon`. */
 export const cnmonParser: AgentParser = {

@@ -8,9 +8,10 @@
  */
 import { withHealth } from '../health.js';
 import { Metric, pushMetric, type MetricName } from '../metrics.js';
-import { nvidiaGpu, profilesFromInstances, setPartition } from '../nvidia.js';
-import { parsePrometheusText } from '../prometheus.js';
-import { emptyInventory, nodeIdOf, nonNegativeInt, parseError, warnAt } from '../text.js';
+import { nvidiaGpu, profilesFromInstances, setPartition } from '../lib/nvidia.js';
+import { parsePrometheusText } from '../lib/prometheus.js';
+import { ParseContext } from '../lib/context.js';
+import { readInt } from '../lib/units.js';
 import type { AgentParser, Inventory, ParseOptions } from '../types.js';
 import type { DeviceInput } from '../../model/types.js';
 
@@ -42,20 +43,20 @@ export const DCGM_FIELDS: Record<string, [MetricName, number]> = {
 
 /** Parse DCGM-exporter metrics text. */
 export function parseDcgmExporter(text: string, options?: ParseOptions): Inventory {
-  const inv = emptyInventory(dcgmExporter.name, options);
-  const src = options?.source ?? 'input';
-  const samples = parsePrometheusText(text, src, inv.warnings).filter((s) => s.name.startsWith('DCGM_FI_'));
-  if (!samples.length) parseError(options, 1, 'no DCGM_FI_* series found');
+  const ctx: ParseContext = new ParseContext(dcgmExporter.name, options);
+  const src = ctx.source;
+  const samples = parsePrometheusText(text, src, ctx.warnings).filter((s) => s.name.startsWith('DCGM_FI_'));
+  if (!samples.length) ctx.fail(1, 'no DCGM_FI_* series found');
   const host = samples.find((s) => s.labels.Hostname)?.labels.Hostname;
-  const node = nodeIdOf(options, host);
+  const node = ctx.nameNode(host);
   const gpus = new Map<number, { d: DeviceInput; line: number; fbUsed?: number; fbFree?: number; fbTotal?: number; profiles: string[] }>();
-  const metrics: NonNullable<Inventory['metrics']> = [];
+  const metrics = ctx.metrics;
   // GPUs with DCGM_FI_DEV_GPU_UTIL: their utilisation comes from it, not from GR_ENGINE_ACTIVE.
   const withGpuUtil = new Set(samples.filter((s) => s.name === 'DCGM_FI_DEV_GPU_UTIL' && s.labels.GPU_I_ID === undefined).map((s) => s.labels.gpu));
   for (const s of samples) {
-    const idx = nonNegativeInt(s.labels.gpu);
+    const idx = readInt(s.labels.gpu);
     if (idx === undefined) {
-      inv.warnings.push(warnAt(options, s.line, `${s.name} without a readable gpu label; skipped`));
+      ctx.warn(s.line, `${s.name} without a readable gpu label; skipped`);
       continue;
     }
     let g = gpus.get(idx);
@@ -77,17 +78,15 @@ export function parseDcgmExporter(text: string, options?: ParseOptions): Invento
     if (s.name === 'DCGM_FI_PROF_GR_ENGINE_ACTIVE' && gi === undefined && withGpuUtil.has(s.labels.gpu)) continue;
     pushMetric(metrics, f[0], target, s.value, f[1], ts);
   }
-  const devices: DeviceInput[] = [];
+  const devices = ctx.devices;
   for (const g of gpus.values()) {
     const total = g.fbTotal ?? undefined;
     if (total !== undefined && Number.isFinite(total) && total >= 0) g.d.memoryMiB = Math.floor(total);
-    else inv.warnings.push(warnAt(options, g.line, `${g.d.id}: no DCGM_FI_DEV_FB_TOTAL; device memory left unknown (0)${g.fbUsed !== undefined && g.fbFree !== undefined ? ` (FB_USED + FB_FREE = ${g.fbUsed + g.fbFree} MiB excludes reserved memory)` : ''}`));
-    if (g.profiles.length) setPartition(g.d, profilesFromInstances(g.d.model, g.d.memoryMiB, g.profiles.map((profile) => ({ profile })), (m) => inv.warnings.push(warnAt(options, g.line, m))), 'nominal');
+    else ctx.warn(g.line, `${g.d.id}: no DCGM_FI_DEV_FB_TOTAL; device memory left unknown (0)${g.fbUsed !== undefined && g.fbFree !== undefined ? ` (FB_USED + FB_FREE = ${g.fbUsed + g.fbFree} MiB excludes reserved memory)` : ''}`);
+    if (g.profiles.length) setPartition(g.d, profilesFromInstances(g.d.model, g.d.memoryMiB, g.profiles.map((profile) => ({ profile })), (m) => ctx.warn(g.line, m)), 'nominal');
     devices.push(g.d);
   }
-  inv.nodes.push({ id: node, devices });
-  inv.metrics = metrics;
-  return withHealth(inv);
+  return withHealth(ctx.finish('DCGM GPU'));
 }
 
 /** Parser registration for DCGM-exporter metrics. */

@@ -7,14 +7,15 @@
  *   matrix), `devices_cpu_affinities` and `devices_numa_affinities`.
  *
  * The distance scale is gpustack's own; hetpool does not guess link technology from it: each
- * device pair gets a link of type `other`, and the raw distance is kept as a vertex label
- * (`hetpool.io/distance.<peer>`). NUMA affinities become `numa` links.
+ * device pair gets a link of type `other` whose `hetpool.io/distance` label keeps the raw
+ * distance. NUMA affinities become `numa` links.
  */
 import type { AgentParser, Inventory, ParseOptions } from '../types.js';
 import type { DeviceKind } from '../../model/types.js';
-import { ParseContext, splitLines } from './lib/context.js';
-import { countCpuList, normalizeBusId, readInt } from './lib/units.js';
-import { ascendModel, canonicalVendor, healthFromWord, stripVendorPrefix, VENDOR_KIND } from './lib/vendors.js';
+import { ParseContext } from '../lib/context.js';
+import { lineOfMatch, splitLines } from '../lib/text.js';
+import { countCpuList, normalizeBusId, readInt } from '../lib/units.js';
+import { ascendModel, canonicalVendor, healthFromWord, stripVendorPrefix, VENDOR_KIND } from '../lib/vendors.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -49,16 +50,9 @@ function linkNuma(ctx: ParseContext, deviceTarget: string, numaText: string | un
   ctx.links.push({ a: deviceTarget, b: numaId, type: 'numa' });
 }
 
-/** Line of the n-th occurrence of `needle` (for warnings pointing into the JSON). */
-function nthLine(lines: string[], needle: RegExp, n: number): number {
-  let seen = -1;
-  for (let i = 0; i < lines.length; i++) if (needle.test(lines[i]) && ++seen === n) return i + 1;
-  return 0;
-}
-
 function parseDetect(ctx: ParseContext, items: unknown[], lines: string[]): void {
   items.forEach((item, pos) => {
-    const line = nthLine(lines, /"manufacturer"\s*:/, pos);
+    const line = lineOfMatch(lines, /"manufacturer"\s*:/, pos);
     if (!isObj(item)) {
       ctx.warn(line, `entry ${pos} is not an object; skipped`);
       return;
@@ -114,7 +108,7 @@ function parseDetect(ctx: ParseContext, items: unknown[], lines: string[]): void
 
 function parseTopology(ctx: ParseContext, items: unknown[], lines: string[]): void {
   items.forEach((item, pos) => {
-    const line = nthLine(lines, /"manufacturer"\s*:/, pos);
+    const line = lineOfMatch(lines, /"manufacturer"\s*:/, pos);
     if (!isObj(item)) return;
     const { kind } = kindOf(ctx, str(item.manufacturer), line);
     const distances = Array.isArray(item.devices_distances) ? item.devices_distances : [];
@@ -133,11 +127,16 @@ function parseTopology(ctx: ParseContext, items: unknown[], lines: string[]): vo
         if (i < n) ctx.warn(line, `${kind}${i}: distance row missing or not ${n} long; skipped`);
         continue;
       }
-      for (let j = 0; j < n; j++) {
+      for (let j = i + 1; j < n; j++) {
         const d = num(row[j]);
-        if (j === i || d === undefined) continue;
-        v.labels = { ...v.labels, [`hetpool.io/distance.${kind}${j}`]: String(d) };
-        if (j > i) ctx.links.push({ a: target, b: ctx.target(`${kind}${j}`), type: 'other' });
+        if (d === undefined) continue;
+        const rowJ = distances[j];
+        const back = Array.isArray(rowJ) && rowJ.length === n ? num(rowJ[i]) : undefined;
+        // gpustack's own distance scale, kept raw on the link; both directions when they differ.
+        const labels: Record<string, string> = back === undefined || back === d
+          ? { 'hetpool.io/distance': String(d) }
+          : { [`hetpool.io/distance.${kind}${i}-${kind}${j}`]: String(d), [`hetpool.io/distance.${kind}${j}-${kind}${i}`]: String(back) };
+        ctx.links.push({ a: target, b: ctx.target(`${kind}${j}`), type: 'other', labels });
       }
     }
   });
@@ -147,11 +146,12 @@ function parseTopology(ctx: ParseContext, items: unknown[], lines: string[]): vo
 export const gpustackRuntimeParser: AgentParser = {
   name: 'gpustack-runtime-json',
   command: ['gpustack-runtime', 'detect', '--format', 'json'],
+  fallback: true,
   detect(text: string): boolean {
     return text.trimStart().startsWith('[') && /"manufacturer"\s*:/.test(text) && /"devices_distances"|"memory_used"|"cores_utilization"/.test(text);
   },
   parse(text: string, options?: ParseOptions): Inventory {
-    const ctx: ParseContext = new ParseContext('gpustack-runtime-json', options);
+    const ctx: ParseContext = new ParseContext(gpustackRuntimeParser, options);
     let doc: unknown;
     try {
       doc = JSON.parse(text);

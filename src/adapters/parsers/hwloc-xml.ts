@@ -8,9 +8,9 @@
  * A link's type names what it crosses from the child's side: `pcie-switch` when the parent is a
  * PCI-to-PCI bridge (a switch port or root port), `pcie` when the parent is the host bridge,
  * `pcie-host-bridge` between a host bridge and the NUMA node (or the whole node) it is local to.
- * NUMA nodes of one machine are linked pairwise by `smp`; hwloc's relative latencies
- * (distances2 "NUMALatency") are kept as labels. Packages have no vertex kind in the topology
- * model, so the package of each NUMA node is a label on it.
+ * Each CPU package (socket) is a `package` vertex linked to the node by `smp` and to its NUMA
+ * nodes by `numa`. NUMA nodes of one machine are linked pairwise by `smp`; hwloc's relative
+ * latencies (distances2 "NUMALatency", 10 = local) are the `hetpool.io/distance` label of that link.
  *
  * Only PCI devices that matter to placement are kept: GPUs/accelerators (class 03xx when a
  * compute OS device or a GPU vendor is present, 0302, 0380, 12xx) and NICs (02xx). Bridges that
@@ -21,10 +21,10 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { AgentParser, Inventory, ParseOptions } from '../types.js';
 import type { TopologyLinkInput, TopologyVertex } from '../../model/topology.js';
-import { applyCpuFacts, archFrom } from './lib/cpu.js';
-import { ParseContext, resolveNodeId } from './lib/context.js';
-import { normalizeBusId, readInt, readMemoryMiB, readNumber } from './lib/units.js';
-import { canonicalVendor } from './lib/vendors.js';
+import { applyCpuFacts, archFrom } from '../lib/cpu.js';
+import { ParseContext } from '../lib/context.js';
+import { formatCpuList, normalizeBusId, readInt, readMemoryMiB, readNumber } from '../lib/units.js';
+import { canonicalVendor } from '../lib/vendors.js';
 
 interface XObj {
   type?: string;
@@ -65,17 +65,6 @@ export function bitmapBits(text: string | undefined): number[] | undefined {
   return bits.sort((a, b) => a - b);
 }
 
-function cpuList(bits: number[]): string {
-  const out: string[] = [];
-  for (let i = 0; i < bits.length; ) {
-    let j = i;
-    while (j + 1 < bits.length && bits[j + 1] === bits[j] + 1) j++;
-    out.push(i === j ? `${bits[i]}` : `${bits[i]}-${bits[j]}`);
-    i = j + 1;
-  }
-  return out.join(',');
-}
-
 /** OS device roles, decoded per XML format (hwloc 3.0 uses a bitmask, 1.x/2.x an enum). */
 function osdevRole(o: XObj, v3: boolean): 'openfabrics' | 'network' | 'compute' | 'other' {
   const t = readInt(o.osdev_type);
@@ -107,8 +96,7 @@ export const hwlocXmlParser: AgentParser = {
     const machine = topo?.object?.[0];
     if (!topo || !machine) ctx.fail(1, 'no <topology> with a root <object>');
     const v3 = Number.parseFloat(topo.version ?? '1') >= 3;
-    ctx.nodeId = resolveNodeId(infoOf(topo, 'HostName') ?? infoOf(machine, 'HostName'), options);
-    const node = ctx.nodeId;
+    const node = ctx.nameNode(infoOf(topo, 'HostName') ?? infoOf(machine, 'HostName'));
 
     // CPU side: PUs, cores, packages, NUMA nodes.
     let pus = 0;
@@ -128,7 +116,7 @@ export const hwlocXmlParser: AgentParser = {
         if (os === undefined) ctx.warn(0, 'NUMANode without os_index; skipped');
         else {
           const bits = bitmapBits(o.cpuset);
-          numas.push({ os, bytes: readNumber(o.local_memory), cpus: bits ? cpuList(bits) : undefined, pkg: p });
+          numas.push({ os, bytes: readNumber(o.local_memory), cpus: bits ? formatCpuList(bits) : undefined, pkg: p });
         }
       }
       for (const c of o.object ?? []) if (c.type !== 'Bridge' && c.type !== 'PCIDev' && c.type !== 'OSDev') walkCpu(c, p);
@@ -149,6 +137,20 @@ export const hwlocXmlParser: AgentParser = {
     else ctx.warn(0, 'no NUMA node memory (local_memory) found; memoryMiB left unset');
 
     ctx.vertices.push({ id: node, kind: 'node' });
+    const packageIds = new Map<string, string>();
+    for (const p of packages) {
+      const os = p.os_index ?? String(packageIds.size);
+      if (packageIds.has(os)) continue;
+      const id = ctx.target(`package${os}`);
+      packageIds.set(os, id);
+      const labels: Record<string, string> = {};
+      const bits = bitmapBits(p.cpuset);
+      if (bits) labels['hetpool.io/cpus'] = formatCpuList(bits);
+      const cpuModel = infoOf(p, 'CPUModel');
+      if (cpuModel) labels['hetpool.io/cpu.model'] = cpuModel.slice(0, 253);
+      ctx.vertices.push({ id, kind: 'package', ...(Object.keys(labels).length ? { labels } : {}) });
+      ctx.links.push({ a: node, b: id, type: 'smp' });
+    }
     const numaIds = new Map<number, string>();
     for (const n of numas) {
       const id = ctx.target(`numa${n.os}`);
@@ -156,11 +158,19 @@ export const hwlocXmlParser: AgentParser = {
       const labels: Record<string, string> = {};
       if (n.bytes !== undefined) labels['hetpool.io/memory.mib'] = String(Math.floor(n.bytes / 1024 ** 2));
       if (n.cpus) labels['hetpool.io/cpus'] = n.cpus;
-      if (n.pkg !== undefined) labels['hetpool.io/package'] = n.pkg;
       ctx.vertices.push({ id, kind: 'numa', labels });
       ctx.links.push({ a: node, b: id, type: 'numa' });
+      const pkg = n.pkg !== undefined ? packageIds.get(n.pkg) : undefined;
+      if (pkg) ctx.links.push({ a: pkg, b: id, type: 'numa' });
     }
-    for (let i = 0; i < numas.length; i++) for (let j = i + 1; j < numas.length; j++) ctx.links.push({ a: numaIds.get(numas[i].os)!, b: numaIds.get(numas[j].os)!, type: 'smp' });
+    const smp = new Map<string, TopologyLinkInput>();
+    for (let i = 0; i < numas.length; i++) {
+      for (let j = i + 1; j < numas.length; j++) {
+        const l: TopologyLinkInput = { a: numaIds.get(numas[i].os)!, b: numaIds.get(numas[j].os)!, type: 'smp' };
+        smp.set(`${numas[i].os} ${numas[j].os}`, l);
+        ctx.links.push(l);
+      }
+    }
     for (const d of topo.distances2 ?? []) {
       if (d.type !== 'NUMANode') continue;
       const idx = String((d.indexes as { '#text'?: string })?.['#text'] ?? '').trim().split(/\s+/).map((s) => readInt(s));
@@ -169,13 +179,13 @@ export const hwlocXmlParser: AgentParser = {
         ctx.warn(0, 'NUMA distance matrix malformed; ignored');
         continue;
       }
-      idx.forEach((a, i) => {
-        const v = ctx.vertices.find((x) => x.id === numaIds.get(a as number));
-        if (!v) return;
-        idx.forEach((b, j) => {
-          if (i !== j) v.labels = { ...v.labels, [`hetpool.io/distance.numa${b}`]: String(vals[i * idx.length + j]) };
-        });
-      });
+      // Relative latency (10 = local) on the smp link of each pair; both directions when they differ.
+      const at = (i: number, j: number) => String(vals[i * idx.length + j]);
+      idx.forEach((a, i) => idx.forEach((b, j) => {
+        const l = smp.get(`${a} ${b}`);
+        if (!l) return;
+        l.labels = at(i, j) === at(j, i) ? { 'hetpool.io/distance': at(i, j) } : { [`hetpool.io/distance.numa${a}-numa${b}`]: at(i, j), [`hetpool.io/distance.numa${b}-numa${a}`]: at(j, i) };
+      }));
     }
 
     // I/O side: the PCI tree under each CPU-side object.

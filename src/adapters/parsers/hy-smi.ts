@@ -6,9 +6,9 @@
  * them).
  */
 import type { AgentParser, Inventory, ParseOptions } from '../types.js';
-import { ParseContext, splitLines } from './lib/context.js';
-import { splitWide } from './lib/text.js';
-import { readInt, readPercentRatio, readWithUnit } from './lib/units.js';
+import { ParseContext } from '../lib/context.js';
+import { splitLines, splitWide } from '../lib/text.js';
+import { readInt, readPercentRatio, readWithUnit } from '../lib/units.js';
 
 const HEADER = /^\s*(?:DCU|HCU)\s+Temp\s+/;
 

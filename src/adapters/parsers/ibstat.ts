@@ -3,20 +3,21 @@
  * sub-blocks (State, Physical state, Rate in Gb/s, Link layer). See lib/ib.ts for the topology.
  */
 import type { AgentParser, Inventory, ParseOptions } from '../types.js';
-import { ParseContext, splitLines } from './lib/context.js';
-import { addIbPorts, type IbPort } from './lib/ib.js';
-import { keyValue } from './lib/text.js';
-import { readInt, readNumber } from './lib/units.js';
+import { ParseContext } from '../lib/context.js';
+import { IB_GROUP, type IbPort, addIbPorts } from '../lib/ib.js';
+import { keyValue, splitLines } from '../lib/text.js';
+import { readInt, readNumber } from '../lib/units.js';
 
 /** infiniband-diags `ibstat`. */
 export const ibstatParser: AgentParser = {
   name: 'ibstat',
   command: ['ibstat'],
+  group: IB_GROUP,
   detect(text: string): boolean {
     return /^CA '[^']+'\s*$/m.test(text) && /^\s+Port \d+:\s*$/m.test(text);
   },
   parse(text: string, options?: ParseOptions): Inventory {
-    const ctx: ParseContext = new ParseContext('ibstat', options);
+    const ctx: ParseContext = new ParseContext(ibstatParser, options);
     const lines = splitLines(text);
     const ports: IbPort[] = [];
     let ca: { name: string; labels: Record<string, string> } | undefined;

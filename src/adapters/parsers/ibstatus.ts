@@ -4,10 +4,10 @@
  * See lib/ib.ts for the topology.
  */
 import type { AgentParser, Inventory, ParseOptions } from '../types.js';
-import { ParseContext, splitLines } from './lib/context.js';
-import { addIbPorts, type IbPort } from './lib/ib.js';
-import { keyValue } from './lib/text.js';
-import { readNumber } from './lib/units.js';
+import { ParseContext } from '../lib/context.js';
+import { IB_GROUP, type IbPort, addIbPorts } from '../lib/ib.js';
+import { keyValue, splitLines } from '../lib/text.js';
+import { readNumber } from '../lib/units.js';
 
 const BLOCK = /^Infiniband device '([^']+)' port (\d+) status:\s*$/;
 
@@ -15,11 +15,12 @@ const BLOCK = /^Infiniband device '([^']+)' port (\d+) status:\s*$/;
 export const ibstatusParser: AgentParser = {
   name: 'ibstatus',
   command: ['ibstatus'],
+  group: IB_GROUP,
   detect(text: string): boolean {
     return /^Infiniband device '[^']+' port \d+ status:/m.test(text);
   },
   parse(text: string, options?: ParseOptions): Inventory {
-    const ctx: ParseContext = new ParseContext('ibstatus', options);
+    const ctx: ParseContext = new ParseContext(ibstatusParser, options);
     const ports: IbPort[] = [];
     let port: IbPort | undefined;
     splitLines(text).forEach((raw, i) => {

@@ -7,20 +7,21 @@
  * Bandwidth with -v = lanes × per-lane speed (4X × 25.0 Gbps = 100 Gb/s).
  */
 import type { AgentParser, Inventory, ParseOptions } from '../types.js';
-import { ParseContext, splitLines } from './lib/context.js';
-import { addIbPorts, type IbPort } from './lib/ib.js';
-import { keyValue } from './lib/text.js';
-import { readNumber } from './lib/units.js';
+import { ParseContext } from '../lib/context.js';
+import { IB_GROUP, type IbPort, addIbPorts } from '../lib/ib.js';
+import { keyValue, splitLines } from '../lib/text.js';
+import { readNumber } from '../lib/units.js';
 
 /** rdma-core `ibv_devinfo`. */
 export const ibvDevinfoParser: AgentParser = {
   name: 'ibv_devinfo',
   command: ['ibv_devinfo', '-v'],
+  group: IB_GROUP,
   detect(text: string): boolean {
     return /^hca_id:\s*\S+/m.test(text) && /^\s+port:\s*\d+/m.test(text);
   },
   parse(text: string, options?: ParseOptions): Inventory {
-    const ctx: ParseContext = new ParseContext('ibv_devinfo', options);
+    const ctx: ParseContext = new ParseContext(ibvDevinfoParser, options);
     const ports: IbPort[] = [];
     let ca: { name: string; labels: Record<string, string> } | undefined;
     let port: (IbPort & { width?: number; speed?: number }) | undefined;

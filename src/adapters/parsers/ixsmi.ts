@@ -8,10 +8,11 @@
  * metric is recorded for it, and no warning (it is the tool's documented behaviour).
  */
 import type { AgentParser, Inventory, ParseOptions } from '../types.js';
-import { ParseContext, splitLines } from './lib/context.js';
-import { groupsAfterHeader, readBoxTables, rowTokens } from './lib/text.js';
-import { normalizeBusId, readInt, readPercentRatio, readUsedTotal, readWithUnit } from './lib/units.js';
-import { stripVendorPrefix } from './lib/vendors.js';
+import { ParseContext } from '../lib/context.js';
+import { smiGpuRows } from '../lib/smi-table.js';
+import { rowTokens, splitLines } from '../lib/text.js';
+import { readPercentRatio, readUsedTotal, readWithUnit } from '../lib/units.js';
+import { stripVendorPrefix } from '../lib/vendors.js';
 
 /** Iluvatar CoreX `ixsmi`. */
 export const ixsmiParser: AgentParser = {
@@ -22,28 +23,13 @@ export const ixsmiParser: AgentParser = {
   },
   parse(text: string, options?: ParseOptions): Inventory {
     const ctx: ParseContext = new ParseContext('ixsmi', options);
-    const lines = splitLines(text);
     const driver = /Driver Version:\s*(\S+)/.exec(text)?.[1];
-    const { header, groups } = groupsAfterHeader(readBoxTables(lines), (g) => /^GPU\s+Name/.test(g[0].cells[0] ?? ''));
-    if (!header) ctx.fail(1, 'no "GPU  Name | Bus-Id | …" header row');
-    for (const g of groups) {
-      const [r1, r2] = g;
-      const m = /^(\d+)\s+(.+)$/.exec(r1.cells[0] ?? '');
-      const index = readInt(m?.[1]);
-      if (!m || index === undefined) {
-        ctx.warn(r1.line, `row not understood, skipped: "${r1.cells.join(' | ')}"`);
-        continue;
-      }
-      const id = `gpu${index}`;
-      const target = ctx.target(id);
-      const busId = normalizeBusId(r1.cells[1]);
+    for (const { r2, name, index, id, target, busId } of smiGpuRows(ctx, splitLines(text), /^GPU\s+Name/, 'GPU  Name | Bus-Id | …')) {
       const labels: Record<string, string> = {};
       if (driver) labels['hetpool.io/driver.version'] = driver;
       let total: number | undefined;
-      if (!r2) ctx.warn(r1.line, `${id}: second row missing (truncated?); memory unknown`);
-      else {
-        const [fan, temp, perf, power] = rowTokens(r2.cells[0] ?? '');
-        void fan;
+      if (r2) {
+        const [, temp, perf, power] = rowTokens(r2.cells[0] ?? '');
         if (perf) labels['hetpool.io/perf-state'] = perf;
         ctx.metric(r2.line, target, 'device.temperature.celsius', readWithUnit(temp, ['C']));
         const [usage, cap] = (power ?? '').split('/');
@@ -62,7 +48,7 @@ export const ixsmiParser: AgentParser = {
         id,
         kind: 'gpu',
         vendor: 'iluvatar',
-        model: stripVendorPrefix(m[2]),
+        model: stripVendorPrefix(name),
         memoryMiB: Math.floor(total ?? 0),
         index,
         ...(busId ? { busId } : {}),

@@ -11,22 +11,28 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { parseCpuQuantity, parseMemoryQuantity } from '../../model/units.js';
-import type { Arch, DeviceInput, DeviceKind, NodeInput, Taint } from '../../model/types.js';
-import { migMilli, nvidiaGpu, nvidiaModel, parseMigProfile, setPartition } from '../nvidia.js';
-import { emptyInventory, nodeIdOf, nonNegativeInt, parseError, warnAt } from '../text.js';
+import type { Arch, DeviceInput, NodeInput, Taint } from '../../model/types.js';
+import { migMilli, nvidiaGpu, nvidiaModel, parseMigProfile, setPartition } from '../lib/nvidia.js';
+import { ParseContext } from '../lib/context.js';
+import { lineAt } from '../lib/text.js';
+import { readInt } from '../lib/units.js';
 import type { AgentParser, Inventory, ParseOptions } from '../types.js';
-import { canonicalVendor } from '../vendors.js';
+import { VENDOR_KIND, type CanonicalVendor } from '../lib/vendors.js';
 
-/** Extended resource name → device kind, vendor and model (model `from-name` = the resource suffix). */
-const RESOURCES: Array<{ re: RegExp; kind: DeviceKind; vendor: string; model?: string }> = [
-  { re: /^huawei\.com\/(Ascend\S+)$/, kind: 'npu', vendor: 'huawei' },
-  { re: /^amd\.com\/gpu$/, kind: 'gpu', vendor: 'amd' },
-  { re: /^hygon\.com\/dcu(num)?$/, kind: 'gpu', vendor: 'hygon', model: 'DCU' },
-  { re: /^cambricon\.com\/(mlu\S*)$/, kind: 'npu', vendor: 'cambricon' },
-  { re: /^iluvatar\.(ai|com)\/(gpu|vgpu)$/, kind: 'gpu', vendor: 'iluvatar' },
-  { re: /^metax-tech\.com\/gpu$/, kind: 'gpu', vendor: 'metax' },
-  { re: /^gpu\.intel\.com\/(i915|xe)$/, kind: 'gpu', vendor: 'intel' },
-  { re: /^xilinx\.com\/fpga-(\S+)$/, kind: 'fpga', vendor: 'xilinx' },
+/**
+ * Extended resource name → vendor and model (`model` fixed, else the resource suffix); the device
+ * kind is the vendor's (VENDOR_KIND), so a Kubernetes fragment and the vendor tool's fragment of
+ * one host name the same device alike.
+ */
+const RESOURCES: Array<{ re: RegExp; vendor: CanonicalVendor; model?: string }> = [
+  { re: /^huawei\.com\/(Ascend\S+)$/, vendor: 'huawei' },
+  { re: /^amd\.com\/gpu$/, vendor: 'amd' },
+  { re: /^hygon\.com\/dcu(num)?$/, vendor: 'hygon', model: 'DCU' },
+  { re: /^cambricon\.com\/(mlu\S*)$/, vendor: 'cambricon' },
+  { re: /^iluvatar\.(ai|com)\/(gpu|vgpu)$/, vendor: 'iluvatar' },
+  { re: /^metax-tech\.com\/gpu$/, vendor: 'metax' },
+  { re: /^gpu\.intel\.com\/(i915|xe)$/, vendor: 'intel' },
+  { re: /^xilinx\.com\/fpga-(\S+)$/, vendor: 'xilinx' },
 ];
 const ARCH: Record<string, Arch> = { amd64: 'x86_64', x86_64: 'x86_64', arm64: 'aarch64', aarch64: 'aarch64', riscv64: 'riscv64' };
 
@@ -39,9 +45,9 @@ const strMap = (v: unknown): Record<string, string> => {
 };
 
 /** One Kubernetes node (labels + optional status/spec) → a node fragment. */
-function nodeFrom(name: string | undefined, labels: Record<string, string>, o: Obj | undefined, options: ParseOptions | undefined, inv: Inventory, pos: string): Inventory['nodes'][number] {
-  const id = name ?? labels['kubernetes.io/hostname'] ?? nodeIdOf(options);
-  const warn = (m: string): void => { inv.warnings.push({ at: pos, message: `${id}: ${m}` }); };
+function nodeFrom(name: string | undefined, labels: Record<string, string>, o: Obj | undefined, ctx: ParseContext, pos: string): Inventory['nodes'][number] {
+  const id = name ?? labels['kubernetes.io/hostname'] ?? ctx.nodeId;
+  const warn = (m: string): void => { ctx.warnings.push({ at: pos, message: `${id}: ${m}` }); };
   const n: Partial<NodeInput> & { id: string; devices: DeviceInput[] } = { id, devices: [] };
   const arch = ARCH[labels['kubernetes.io/arch'] ?? labels['beta.kubernetes.io/arch'] ?? ''];
   if (arch) n.arch = arch;
@@ -84,18 +90,18 @@ function nodeFrom(name: string | undefined, labels: Record<string, string>, o: O
   // NVIDIA: GFD labels first, then the extended resource count.
   const product = labels['nvidia.com/gpu.product'];
   const migSuffix = product ? /-MIG-(\d+g\.\d+gb\S*)$/.exec(product) : null;
-  const gfdCount = nonNegativeInt(labels['nvidia.com/gpu.count']);
-  const resCount = nonNegativeInt(res['nvidia.com/gpu']);
+  const gfdCount = readInt(labels['nvidia.com/gpu.count']);
+  const resCount = readInt(res['nvidia.com/gpu']);
   const migResources = Object.keys(res).filter((k) => /^nvidia\.com\/mig-\d+g\.\d+gb/.test(k));
   const count = gfdCount ?? (migSuffix || migResources.length ? undefined : resCount);
-  if (gfdCount !== undefined && resCount !== undefined && !migSuffix && resCount !== gfdCount * Math.max(1, nonNegativeInt(labels['nvidia.com/gpu.replicas']) ?? 1)) {
+  if (gfdCount !== undefined && resCount !== undefined && !migSuffix && resCount !== gfdCount * Math.max(1, readInt(labels['nvidia.com/gpu.replicas']) ?? 1)) {
     warn(`nvidia.com/gpu.count=${gfdCount} but allocatable nvidia.com/gpu=${resCount}`);
   }
   if (count !== undefined) {
-    const mem = nonNegativeInt(labels['nvidia.com/gpu.memory']);
+    const mem = readInt(labels['nvidia.com/gpu.memory']);
     const family = labels['nvidia.com/gpu.family'];
-    const major = nonNegativeInt(labels['nvidia.com/gpu.compute.major']);
-    const minor = nonNegativeInt(labels['nvidia.com/gpu.compute.minor']) ?? 0;
+    const major = readInt(labels['nvidia.com/gpu.compute.major']);
+    const minor = readInt(labels['nvidia.com/gpu.compute.minor']) ?? 0;
     const productName = product ? product.replace(/-MIG-.*$/, '') : undefined;
     const migProfiles = Object.keys(labels).map((k) => /^nvidia\.com\/mig\.(\d+g\.\d+gb[^.]*)\.count$/.exec(k)?.[1]).filter((p): p is string => !!p);
     for (let i = 0; i < Math.min(count, 64); i++) {
@@ -103,7 +109,7 @@ function nodeFrom(name: string | undefined, labels: Record<string, string>, o: O
       if (productName) d.model = nvidiaModel(productName);
       const profiles = migProfiles.map((p) => {
         const s = parseMigProfile(p)!;
-        const pm = nonNegativeInt(labels[`nvidia.com/mig.${p}.memory`]);
+        const pm = readInt(labels[`nvidia.com/mig.${p}.memory`]);
         const memory = pm ?? s.gb * 1024;
         // Capacity of one GPU for this profile: by compute slices and, when known, by memory.
         const byMem = mem && memory ? Math.floor(mem / memory) : 7;
@@ -111,7 +117,7 @@ function nodeFrom(name: string | undefined, labels: Record<string, string>, o: O
       });
       if (profiles.length) setPartition(d, profiles, labels['nvidia.com/mig.strategy'] ? 'observed' : 'nominal');
       const sharing = labels['nvidia.com/gpu.sharing-strategy'];
-      const replicas = nonNegativeInt(labels['nvidia.com/gpu.replicas']);
+      const replicas = readInt(labels['nvidia.com/gpu.replicas']);
       if (!profiles.length && (sharing === 'time-slicing' || sharing === 'mps') && replicas && replicas > 1) d.sharing = { mode: 'time-slice', maxSlices: Math.min(1024, replicas), oversubscription: 1000 };
       n.devices.push(d);
     }
@@ -123,14 +129,15 @@ function nodeFrom(name: string | undefined, labels: Record<string, string>, o: O
   for (const [k, v] of Object.entries(res)) {
     const r = RESOURCES.map((x) => ({ x, m: x.re.exec(k) })).find((y) => y.m);
     if (!r) continue;
-    const c = nonNegativeInt(v);
+    const c = readInt(v);
     if (c === undefined) {
       warn(`unreadable count "${v.slice(0, 20)}" for ${k}`);
       continue;
     }
     const model = r.x.model ?? (r.m![1] && !['gpu', 'vgpu', 'i915', 'xe'].includes(r.m![1]) ? r.m![1] : labels[`${k.split('/')[0]}/gpu.product-name`] ?? labels[`${k.split('/')[0]}/gpu.product`] ?? labels[`${k.split('/')[0]}/product`] ?? 'unknown');
+    const kind = VENDOR_KIND[r.x.vendor] ?? 'gpu';
     for (let i = 0; i < c && n.devices.length < 64; i++) {
-      n.devices.push({ id: `${r.x.kind}${n.devices.filter((d) => d.kind === r.x.kind).length}`, kind: r.x.kind, vendor: canonicalVendor(r.x.vendor), model: model.slice(0, 128), memoryMiB: 0, index: i });
+      n.devices.push({ id: `${kind}${n.devices.filter((d) => d.kind === kind).length}`, kind, vendor: r.x.vendor, model: model.slice(0, 128), memoryMiB: 0, index: i });
     }
     if (c > 0) warn(`${k}: the resource count gives no device memory; left unknown (0)`);
   }
@@ -142,7 +149,8 @@ const YAML_NODE = /^(apiVersion: v1|kind: (Node|NodeList|List))\s*$/m;
 
 /** Parse a Kubernetes labels map, Node or NodeList (JSON, or YAML from `kubectl … -o yaml`). */
 export function parseK8sNodes(text: string, options?: ParseOptions): Inventory {
-  const inv = emptyInventory(k8sNode.name, options);
+  const ctx: ParseContext = new ParseContext(k8sNode.name, options);
+  const inv = ctx.inventory();
   let doc: unknown;
   if (YAML_NODE.test(text.slice(0, 4096))) {
     // `kubectl get node(s) -o yaml`
@@ -150,19 +158,19 @@ export function parseK8sNodes(text: string, options?: ParseOptions): Inventory {
       doc = parseYaml(text, { maxAliasCount: 100 });
     } catch (e) {
       const line = (e as { linePos?: Array<{ line: number }> }).linePos?.[0]?.line ?? 1;
-      parseError(options, line, `not YAML (${(e as Error).message.split('\n')[0].slice(0, 120)})`);
+      ctx.fail(line, `not YAML (${(e as Error).message.split('\n')[0].slice(0, 120)})`);
     }
   } else {
     try {
       doc = JSON.parse(text);
     } catch (e) {
       const m = /position (\d+)/.exec((e as Error).message);
-      const line = m ? text.slice(0, Number(m[1])).split('\n').length : 1;
-      parseError(options, line, `not JSON (${(e as Error).message.split('\n')[0].slice(0, 120)})`);
+      const line = m ? lineAt(text, Number(m[1])) : 1;
+      ctx.fail(line, `not JSON (${(e as Error).message.split('\n')[0].slice(0, 120)})`);
     }
   }
-  if (!isObj(doc)) parseError(options, 1, 'expected a JSON object (labels map, Node or NodeList)');
-  const src = options?.source ?? 'input';
+  if (!isObj(doc)) ctx.fail(1, 'expected a JSON object (labels map, Node or NodeList)');
+  const src = ctx.source;
   if (doc.kind === 'NodeList' || Array.isArray(doc.items)) {
     const items = Array.isArray(doc.items) ? doc.items : [];
     items.forEach((it, i) => {
@@ -171,16 +179,16 @@ export function parseK8sNodes(text: string, options?: ParseOptions): Inventory {
         return;
       }
       const md = it.metadata as Obj;
-      inv.nodes.push(nodeFrom(typeof md.name === 'string' ? md.name : undefined, strMap(md.labels), it, options, inv, `${src}:items[${i}]`));
+      inv.nodes.push(nodeFrom(typeof md.name === 'string' ? md.name : undefined, strMap(md.labels), it, ctx, `${src}:items[${i}]`));
     });
-    if (!inv.nodes.length && items.length) parseError(options, 1, 'NodeList holds no readable Node');
+    if (!inv.nodes.length && items.length) ctx.fail(1, 'NodeList holds no readable Node');
   } else if (doc.kind === 'Node' || isObj(doc.metadata)) {
     const md = isObj(doc.metadata) ? (doc.metadata as Obj) : {};
-    inv.nodes.push(nodeFrom(typeof md.name === 'string' ? md.name : undefined, strMap(md.labels), doc, options, inv, `${src}:1`));
+    inv.nodes.push(nodeFrom(typeof md.name === 'string' ? md.name : undefined, strMap(md.labels), doc, ctx, `${src}:1`));
   } else {
     const labels = strMap(doc);
-    if (!Object.keys(labels).some((k) => k.includes('kubernetes.io/') || k.includes('nvidia.com/'))) parseError(options, 1, 'no Kubernetes node labels (kubernetes.io/…, nvidia.com/…) found');
-    inv.nodes.push(nodeFrom(undefined, labels, undefined, options, inv, `${src}:1`));
+    if (!Object.keys(labels).some((k) => k.includes('kubernetes.io/') || k.includes('nvidia.com/'))) ctx.fail(1, 'no Kubernetes node labels (kubernetes.io/…, nvidia.com/…) found');
+    inv.nodes.push(nodeFrom(undefined, labels, undefined, ctx, `${src}:1`));
   }
   return inv;
 }

@@ -5,19 +5,21 @@
  * parser. Line numbers point at the field's line in the JSON text.
  */
 import type { AgentParser, Inventory, ParseOptions } from '../types.js';
-import { applyCpuFacts } from './lib/cpu.js';
-import { ParseContext, splitLines } from './lib/context.js';
-import { factsFromLscpu, type LscpuField } from './lib/lscpu.js';
+import { CPU_GROUP, applyCpuFacts } from '../lib/cpu.js';
+import { ParseContext } from '../lib/context.js';
+import { splitLines } from '../lib/text.js';
+import { factsFromLscpu, type LscpuField } from '../lib/lscpu.js';
 
 /** `lscpu -J` JSON. */
 export const lscpuJsonParser: AgentParser = {
   name: 'lscpu-json',
   command: ['lscpu', '-J'],
+  group: CPU_GROUP,
   detect(text: string): boolean {
     return text.trimStart().startsWith('{') && /"lscpu"\s*:\s*\[/.test(text);
   },
   parse(text: string, options?: ParseOptions): Inventory {
-    const ctx: ParseContext = new ParseContext('lscpu-json', options);
+    const ctx: ParseContext = new ParseContext(lscpuJsonParser, options);
     let doc: unknown;
     try {
       doc = JSON.parse(text);

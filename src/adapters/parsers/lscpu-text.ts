@@ -4,33 +4,22 @@
  * and its Node column supplies NUMA membership when no "NUMA nodeN CPU(s)" lines exist.
  */
 import type { AgentParser, Inventory, ParseOptions } from '../types.js';
-import { applyCpuFacts } from './lib/cpu.js';
-import { ParseContext, splitLines } from './lib/context.js';
-import { factsFromLscpu, type LscpuField } from './lib/lscpu.js';
-import { readInt } from './lib/units.js';
-
-/** Compress sorted CPU ids to a cpulist ("0-7,16-23"). */
-function toCpuList(ids: number[]): string {
-  const s = [...new Set(ids)].sort((a, b) => a - b);
-  const out: string[] = [];
-  for (let i = 0; i < s.length; ) {
-    let j = i;
-    while (j + 1 < s.length && s[j + 1] === s[j] + 1) j++;
-    out.push(i === j ? `${s[i]}` : `${s[i]}-${s[j]}`);
-    i = j + 1;
-  }
-  return out.join(',');
-}
+import { CPU_GROUP, applyCpuFacts } from '../lib/cpu.js';
+import { ParseContext } from '../lib/context.js';
+import { splitLines } from '../lib/text.js';
+import { factsFromLscpu, type LscpuField } from '../lib/lscpu.js';
+import { formatCpuList, readInt } from '../lib/units.js';
 
 /** util-linux `lscpu` text output. */
 export const lscpuTextParser: AgentParser = {
   name: 'lscpu-text',
   command: ['lscpu'],
+  group: CPU_GROUP,
   detect(text: string): boolean {
     return /^(Architecture|CPU\(s\)):\s+\S/m.test(text) && /^(Thread\(s\) per core|Core\(s\) per (socket|cluster)|Model name):\s/m.test(text) && !text.trimStart().startsWith('{');
   },
   parse(text: string, options?: ParseOptions): Inventory {
-    const ctx: ParseContext = new ParseContext('lscpu-text', options);
+    const ctx: ParseContext = new ParseContext(lscpuTextParser, options);
     const lines = splitLines(text);
     const fields: LscpuField[] = [];
     let csvHeader: string[] | undefined;
@@ -67,7 +56,7 @@ export const lscpuTextParser: AgentParser = {
         const node = r.row.get('Node');
         if (node !== undefined) byNode.set(node, [...(byNode.get(node) ?? []), r.row.get('CPU') as number]);
       }
-      for (const [id, cpus] of [...byNode].sort((a, b) => a[0] - b[0])) facts.numa.push({ id, cpus: toCpuList(cpus) });
+      for (const [id, cpus] of [...byNode].sort((a, b) => a[0] - b[0])) facts.numa.push({ id, cpus: formatCpuList(cpus) });
     }
     applyCpuFacts(ctx, facts);
     return ctx.finish('CPU facts');

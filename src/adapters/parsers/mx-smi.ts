@@ -6,10 +6,11 @@
  * count is checked against the rows read, so a truncated capture is reported, not hidden.
  */
 import type { AgentParser, Inventory, ParseOptions } from '../types.js';
-import { ParseContext, splitLines } from './lib/context.js';
-import { groupsAfterHeader, readBoxTables } from './lib/text.js';
-import { normalizeBusId, readInt, readPercentRatio, readUsedTotal, readWithUnit } from './lib/units.js';
-import { stripVendorPrefix } from './lib/vendors.js';
+import { ParseContext } from '../lib/context.js';
+import { smiGpuRows } from '../lib/smi-table.js';
+import { splitLines } from '../lib/text.js';
+import { readInt, readPercentRatio, readUsedTotal, readWithUnit } from '../lib/units.js';
+import { stripVendorPrefix } from '../lib/vendors.js';
 
 /** MetaX `mx-smi`. */
 export const mxSmiParser: AgentParser = {
@@ -25,26 +26,13 @@ export const mxSmiParser: AgentParser = {
     const maca = /MACA Version:\s*(\S+)/.exec(text)?.[1];
     const attachedLine = lines.findIndex((l) => /^Attached GPUs\s*:/.test(l));
     const attached = attachedLine >= 0 ? readInt(lines[attachedLine].split(':')[1]) : undefined;
-    const { header, groups } = groupsAfterHeader(readBoxTables(lines), (g) => /^GPU\s+NAME/i.test(g[0].cells[0] ?? ''));
-    if (!header) ctx.fail(1, 'no "GPU  NAME | Bus-id | GPU-Util" header row');
-    for (const g of groups) {
-      const [r1, r2] = g;
-      const m = /^(\d+)\s+(.+)$/.exec(r1.cells[0] ?? '');
-      const index = readInt(m?.[1]);
-      if (!m || index === undefined) {
-        ctx.warn(r1.line, `row not understood, skipped: "${r1.cells.join(' | ')}"`);
-        continue;
-      }
-      const id = `gpu${index}`;
-      const target = ctx.target(id);
-      const busId = normalizeBusId(r1.cells[1]);
+    for (const { r1, r2, name, index, id, target, busId } of smiGpuRows(ctx, lines, /^GPU\s+NAME/i, 'GPU  NAME | Bus-id | GPU-Util')) {
       const labels: Record<string, string> = {};
       if (kmd) labels['hetpool.io/driver.version'] = kmd;
       if (maca) labels['hetpool.io/metax.maca'] = maca;
       ctx.metric(r1.line, target, 'device.utilization.ratio', readPercentRatio(r1.cells[2]));
       let total: number | undefined;
-      if (!r2) ctx.warn(r1.line, `${id}: second row missing (truncated?); memory unknown`);
-      else {
+      if (r2) {
         const [temp, power] = (r2.cells[0] ?? '').split(/\s+/);
         ctx.metric(r2.line, target, 'device.temperature.celsius', readWithUnit(temp, ['C']));
         ctx.metric(r2.line, target, 'device.power.watts', readWithUnit(power, ['W']));
@@ -57,7 +45,7 @@ export const mxSmiParser: AgentParser = {
         id,
         kind: 'gpu',
         vendor: 'metax',
-        model: stripVendorPrefix(m[2]),
+        model: stripVendorPrefix(name),
         memoryMiB: Math.floor(total ?? 0),
         index,
         ...(busId ? { busId } : {}),

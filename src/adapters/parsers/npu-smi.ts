@@ -8,10 +8,10 @@
  * total when an HBM column exists (910 series), else the Memory-Usage total (310 series).
  */
 import type { AgentParser, Inventory, ParseOptions } from '../types.js';
-import { ParseContext, splitLines } from './lib/context.js';
-import { readBoxTables, rowTokens, splitWide, type BoxGroup } from './lib/text.js';
-import { readInt, readNumber, readPercentRatio, readUsedTotal, normalizeBusId } from './lib/units.js';
-import { ascendModel, healthFromWord } from './lib/vendors.js';
+import { ParseContext } from '../lib/context.js';
+import { readBoxTables, rowTokens, splitLines, splitWide, type BoxGroup } from '../lib/text.js';
+import { readInt, readNumber, readPercentRatio, readUsedTotal, normalizeBusId } from '../lib/units.js';
+import { ascendModel, healthFromWord } from '../lib/vendors.js';
 
 const MAP_HEADER = /^\s*NPU ID\s+Chip ID\s+Chip Logic ID\s+Chip Name\s*$/m;
 

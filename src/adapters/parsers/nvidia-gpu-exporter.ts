@@ -6,9 +6,10 @@
  */
 import { withHealth } from '../health.js';
 import { Metric, pushMetric, type MetricName } from '../metrics.js';
-import { nvidiaGpu } from '../nvidia.js';
-import { parsePrometheusText } from '../prometheus.js';
-import { emptyInventory, nodeIdOf, nonNegativeInt, parseError, warnAt } from '../text.js';
+import { nvidiaGpu } from '../lib/nvidia.js';
+import { parsePrometheusText } from '../lib/prometheus.js';
+import { ParseContext } from '../lib/context.js';
+import { readInt, readNumber } from '../lib/units.js';
 import type { AgentParser, Inventory, ParseOptions } from '../types.js';
 import type { DeviceInput } from '../../model/types.js';
 
@@ -35,22 +36,22 @@ const SERIES: Record<string, [MetricName, number]> = {
 
 /** Parse nvidia_gpu_exporter metrics text. */
 export function parseNvidiaGpuExporter(text: string, options?: ParseOptions): Inventory {
-  const inv = emptyInventory(nvidiaGpuExporter.name, options);
-  const samples = parsePrometheusText(text, options?.source ?? 'input', inv.warnings).filter((s) => s.name.startsWith('nvidia_smi_'));
-  if (!samples.length) parseError(options, 1, 'no nvidia_smi_* series found');
-  const node = nodeIdOf(options);
+  const ctx: ParseContext = new ParseContext(nvidiaGpuExporter.name, options);
+  const samples = parsePrometheusText(text, ctx.source, ctx.warnings).filter((s) => s.name.startsWith('nvidia_smi_'));
+  if (!samples.length) ctx.fail(1, 'no nvidia_smi_* series found');
+  const node = ctx.nodeId;
   const byUuid = new Map<string, { d: DeviceInput; line: number }>();
   for (const s of samples.filter((x) => x.name === 'nvidia_smi_gpu_info')) {
-    const index = nonNegativeInt(s.labels.index);
+    const index = readInt(s.labels.index);
     if (index === undefined || !s.labels.uuid) {
-      inv.warnings.push(warnAt(options, s.line, 'nvidia_smi_gpu_info without index or uuid; skipped'));
+      ctx.warn(s.line, 'nvidia_smi_gpu_info without index or uuid; skipped');
       continue;
     }
-    const cc = Number(s.labels.compute_cap);
-    byUuid.set(s.labels.uuid, { d: nvidiaGpu({ index, product: s.labels.name, busId: s.labels.pci_bus_id, uuid: `GPU-${s.labels.uuid}`, computeCap: Number.isFinite(cc) && cc >= 0 ? cc : undefined }), line: s.line });
+    const cc = readNumber(s.labels.compute_cap);
+    byUuid.set(s.labels.uuid, { d: nvidiaGpu({ index, product: s.labels.name, busId: s.labels.pci_bus_id, uuid: `GPU-${s.labels.uuid}`, computeCap: cc }), line: s.line });
   }
-  if (!byUuid.size) parseError(options, 1, 'no nvidia_smi_gpu_info series: cannot tell which GPU a series belongs to');
-  const metrics: NonNullable<Inventory['metrics']> = [];
+  if (!byUuid.size) ctx.fail(1, 'no nvidia_smi_gpu_info series: cannot tell which GPU a series belongs to');
+  const metrics = ctx.metrics;
   for (const s of samples) {
     const g = s.labels.uuid ? byUuid.get(s.labels.uuid) : undefined;
     if (!g) continue;
@@ -58,18 +59,16 @@ export function parseNvidiaGpuExporter(text: string, options?: ParseOptions): In
     if (s.name === 'nvidia_smi_memory_total_bytes' && Number.isFinite(s.value) && s.value >= 0) g.d.memoryMiB = Math.floor(s.value * MIB);
     if (s.name === 'nvidia_smi_mig_mode_current' && (s.value === 0 || s.value === 1)) {
       g.d.labels = { ...(g.d.labels ?? {}), 'hetpool.io/mig': s.value === 1 ? 'enabled' : 'disabled' };
-      if (s.value === 1) inv.warnings.push(warnAt(options, s.line, `${g.d.id}: MIG enabled but the exporter lists no MIG profiles; add \`nvidia-smi mig -lgip\` output`));
+      if (s.value === 1) ctx.warn(s.line, `${g.d.id}: MIG enabled but the exporter lists no MIG profiles; add \`nvidia-smi mig -lgip\` output`);
     }
     const f = SERIES[s.name];
     if (f) pushMetric(metrics, f[0], t, s.value, f[1], s.timestampMs !== undefined ? s.timestampMs / 1000 : undefined);
   }
-  const devices = [...byUuid.values()].map((g) => {
-    if (!g.d.memoryMiB) inv.warnings.push(warnAt(options, g.line, `${g.d.id}: no nvidia_smi_memory_total_bytes; memory left unknown (0)`));
-    return g.d;
-  });
-  inv.nodes.push({ id: node, devices });
-  inv.metrics = metrics;
-  return withHealth(inv);
+  for (const g of byUuid.values()) {
+    if (!g.d.memoryMiB) ctx.warn(g.line, `${g.d.id}: no nvidia_smi_memory_total_bytes; memory left unknown (0)`);
+    ctx.devices.push(g.d);
+  }
+  return withHealth(ctx.finish('nvidia_smi_* GPU'));
 }
 
 /** Parser registration for nvidia_gpu_exporter metrics. */

@@ -5,7 +5,9 @@
  */
 import { withHealth } from '../health.js';
 import { Metric, pushMetric, type MetricName } from '../metrics.js';
-import { emptyInventory, nodeIdOf, nonNegativeInt, parseError, splitLines, warnAt } from '../text.js';
+import { ParseContext } from '../lib/context.js';
+import { splitLines } from '../lib/text.js';
+import { readInt } from '../lib/units.js';
 import type { AgentParser, Inventory, ParseOptions } from '../types.js';
 
 /** dmon column → normalised metric and scale. */
@@ -25,26 +27,26 @@ const COLUMNS: Record<string, [MetricName, number]> = {
 
 /** Parse `nvidia-smi dmon` output. */
 export function parseNvidiaSmiDmon(text: string, options?: ParseOptions): Inventory {
-  const inv = emptyInventory(nvidiaSmiDmon.name, options);
-  const node = nodeIdOf(options);
+  const ctx: ParseContext = new ParseContext(nvidiaSmiDmon.name, options);
+  const node = ctx.nodeId;
   const lines = splitLines(text);
   const hi = lines.findIndex((l) => /^#\s*(Date\s+Time\s+)?gpu\b/i.test(l));
-  if (hi < 0) parseError(options, 1, 'not nvidia-smi dmon output: no "# gpu …" header');
+  if (hi < 0) ctx.fail(1, 'not nvidia-smi dmon output: no "# gpu …" header');
   const cols = lines[hi].replace(/^#/, '').trim().split(/\s+/).map((c) => c.toLowerCase());
   const gi = cols.indexOf('gpu');
-  const metrics: NonNullable<Inventory['metrics']> = [];
+  const metrics = ctx.metrics;
   const seen = new Set<number>();
   for (let i = hi + 1; i < lines.length; i++) {
     const l = lines[i];
     if (!l.trim() || l.startsWith('#')) continue;
     const tok = l.trim().split(/\s+/);
     if (tok.length !== cols.length) {
-      inv.warnings.push(warnAt(options, i + 1, `row has ${tok.length} values for ${cols.length} columns; skipped`));
+      ctx.warn(i + 1, `row has ${tok.length} values for ${cols.length} columns; skipped`);
       continue;
     }
-    const gpu = nonNegativeInt(tok[gi]);
+    const gpu = readInt(tok[gi]);
     if (gpu === undefined) {
-      inv.warnings.push(warnAt(options, i + 1, `unreadable gpu index "${tok[gi].slice(0, 16)}"; row skipped`));
+      ctx.warn(i + 1, `unreadable gpu index "${tok[gi].slice(0, 16)}"; row skipped`);
       continue;
     }
     seen.add(gpu);
@@ -54,10 +56,8 @@ export function parseNvidiaSmiDmon(text: string, options?: ParseOptions): Invent
       if (m) pushMetric(metrics, m[0], t, tok[k], m[1]);
     });
   }
-  if (!seen.size) parseError(options, hi + 1, 'header only: no sample rows');
-  inv.nodes.push({ id: node });
-  inv.metrics = metrics;
-  return withHealth(inv);
+  if (!seen.size) ctx.fail(hi + 1, 'header only: no sample rows');
+  return withHealth(ctx.finish('sample'));
 }
 
 /** Parser registration for `nvidia-smi dmon`. */

@@ -7,8 +7,10 @@
  */
 import { withHealth } from '../health.js';
 import { Metric, pushMetric } from '../metrics.js';
-import { nvidiaGpu } from '../nvidia.js';
-import { emptyInventory, nodeIdOf, nonNegative, nonNegativeInt, parseError, splitLines, warnAt } from '../text.js';
+import { nvidiaGpu } from '../lib/nvidia.js';
+import { ParseContext } from '../lib/context.js';
+import { splitLines } from '../lib/text.js';
+import { readInt, readNumber } from '../lib/units.js';
 import type { AgentParser, Inventory, ParseOptions } from '../types.js';
 import type { DeviceInput } from '../../model/types.js';
 
@@ -17,10 +19,10 @@ const LINK = /^\s+Link (\d+): (.*)$/;
 
 /** Parse `nvidia-smi nvlink --status`. */
 export function parseNvlinkStatus(text: string, options?: ParseOptions): Inventory {
-  const inv = emptyInventory(nvidiaSmiNvlink.name, options);
-  const node = nodeIdOf(options);
-  const devices: DeviceInput[] = [];
-  const metrics: NonNullable<Inventory['metrics']> = [];
+  const ctx: ParseContext = new ParseContext(nvidiaSmiNvlink.name, options);
+  const node = ctx.nodeId;
+  const devices = ctx.devices;
+  const metrics = ctx.metrics;
   let cur: { d: DeviceInput; links: number; gbps: number } | undefined;
   const flush = (): void => {
     if (!cur) return;
@@ -30,7 +32,7 @@ export function parseNvlinkStatus(text: string, options?: ParseOptions): Invento
     const g = GPU.exec(l);
     if (g) {
       flush();
-      const index = nonNegativeInt(g[1]);
+      const index = readInt(g[1]);
       if (index === undefined) { cur = undefined; return; }
       const d = nvidiaGpu({ index, product: g[2], uuid: g[3] });
       devices.push(d);
@@ -39,7 +41,7 @@ export function parseNvlinkStatus(text: string, options?: ParseOptions): Invento
     }
     const m = LINK.exec(l);
     if (!m || !cur) {
-      if (l.trim()) inv.warnings.push(warnAt(options, i + 1, `unrecognised line: ${l.trim().slice(0, 80)}`));
+      if (l.trim()) ctx.warn(i + 1, `unrecognised line: ${l.trim().slice(0, 80)}`);
       return;
     }
     const t = `${node}/${cur.d.id}/nvlink${m[1]}`;
@@ -47,18 +49,16 @@ export function parseNvlinkStatus(text: string, options?: ParseOptions): Invento
     cur.links++;
     if (/inactive/i.test(m[2])) {
       pushMetric(metrics, Metric.linkState, t, 0);
-    } else if (speed && nonNegative(speed[1]) !== undefined) {
-      const gbps = nonNegative(speed[1])! * 8; // GB/s per direction → Gbit/s
+    } else if (speed && readNumber(speed[1]) !== undefined) {
+      const gbps = readNumber(speed[1])! * 8; // GB/s per direction → Gbit/s
       pushMetric(metrics, Metric.linkState, t, 1);
       pushMetric(metrics, Metric.linkBandwidth, t, gbps);
       cur.gbps += gbps;
-    } else inv.warnings.push(warnAt(options, i + 1, `link ${m[1]}: unreadable state "${m[2].trim().slice(0, 40)}"`));
+    } else ctx.warn(i + 1, `link ${m[1]}: unreadable state "${m[2].trim().slice(0, 40)}"`);
   });
   flush();
-  if (!devices.length) parseError(options, 1, 'not nvidia-smi nvlink --status output: no "GPU <n>: <name>" line');
-  inv.nodes.push({ id: node, devices });
-  inv.metrics = metrics;
-  return withHealth(inv);
+  if (!devices.length) ctx.fail(1, 'not nvidia-smi nvlink --status output: no "GPU <n>: <name>" line');
+  return withHealth(ctx.finish('GPU'));
 }
 
 /** Parser registration for `nvidia-smi nvlink --status`. */

@@ -5,11 +5,12 @@
  * `Remapped Rows : N/A` as a leaf on GPUs without row remapping).
  */
 import { withHealth } from '../health.js';
-import { Metric, pushMetric, yesNo } from '../metrics.js';
-import { nvidiaGpu, profilesFromInstances, setPartition, type MigInstance } from '../nvidia.js';
-import { emptyInventory, isNA, nodeIdOf, nonNegative, nonNegativeInt, parseError, quantityMiB, splitLines, warnAt } from '../text.js';
+import { Metric, pushMetric } from '../metrics.js';
+import { nvidiaGpu, profilesFromInstances, setPartition, pushNvidiaSmiReadings, type MigInstance } from '../lib/nvidia.js';
+import { ParseContext } from '../lib/context.js';
+import { splitLines } from '../lib/text.js';
+import { isNotAvailable, readInt, readNumber, wholeMiB, yesNo } from '../lib/units.js';
 import type { AgentParser, Inventory, ParseOptions } from '../types.js';
-import type { DeviceInput } from '../../model/types.js';
 
 /** One line of the tree. */
 interface QNode { key: string; value?: string; line: number; indent: number; children: QNode[] }
@@ -41,26 +42,26 @@ const val = (n: QNode | undefined, ...path: string[]): string | undefined => at(
 
 /** Parse `nvidia-smi -q`. */
 export function parseNvidiaSmiQ(text: string, options?: ParseOptions): Inventory {
-  const inv = emptyInventory(nvidiaSmiQ.name, options);
+  const ctx: ParseContext = new ParseContext(nvidiaSmiQ.name, options);
   const root = buildTree(text);
-  const node = nodeIdOf(options);
+  const node = ctx.nodeId;
   const gpus = root.children.filter((c) => /^GPU [0-9a-f]{4,8}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/i.test(c.key));
   if (!gpus.length) {
-    if (!/NVSMI LOG|Driver Version/i.test(text)) parseError(options, 1, 'not nvidia-smi -q output: no "GPU <bus id>" section');
-    if (nonNegativeInt(val(root, 'Attached GPUs')) !== 0) parseError(options, 1, 'no "GPU <bus id>" section found');
+    if (!/NVSMI LOG|Driver Version/i.test(text)) ctx.fail(1, 'not nvidia-smi -q output: no "GPU <bus id>" section');
+    if (readInt(val(root, 'Attached GPUs')) !== 0) ctx.fail(1, 'no "GPU <bus id>" section found');
   }
-  const attached = nonNegativeInt(val(root, 'Attached GPUs'));
-  if (attached !== undefined && attached !== gpus.length) inv.warnings.push(warnAt(options, at(root, 'Attached GPUs')!.line, `Attached GPUs says ${attached} but the output holds ${gpus.length} GPU section(s)`));
-  const devices: DeviceInput[] = [];
-  const metrics: NonNullable<Inventory['metrics']> = [];
+  const attached = readInt(val(root, 'Attached GPUs'));
+  if (attached !== undefined && attached !== gpus.length) ctx.warn(at(root, 'Attached GPUs')!.line, `Attached GPUs says ${attached} but the output holds ${gpus.length} GPU section(s)`);
+  const devices = ctx.devices;
+  const metrics = ctx.metrics;
   gpus.forEach((g, pos) => {
     const product = val(g, 'Product Name');
-    const index = nonNegativeInt(val(g, 'Minor Number')) ?? pos;
-    const total = quantityMiB(val(g, 'FB Memory Usage', 'Total'));
-    if (total === undefined) inv.warnings.push(warnAt(options, g.line, `gpu ${index}: FB Memory Usage/Total unreadable; memory left unknown (0)`));
+    const index = readInt(val(g, 'Minor Number')) ?? pos;
+    const total = wholeMiB(val(g, 'FB Memory Usage', 'Total'));
+    if (total === undefined) ctx.warn(g.line, `gpu ${index}: FB Memory Usage/Total unreadable; memory left unknown (0)`);
     const mig = yesNo(val(g, 'MIG Mode', 'Current'));
     const d = nvidiaGpu({
-      index, product: product && !isNA(product) ? product : undefined, memoryMiB: total,
+      index, product: product && !isNotAvailable(product) ? product : undefined, memoryMiB: total,
       busId: val(g, 'PCI', 'Bus Id') ?? g.key.slice(4), uuid: val(g, 'GPU UUID'),
       architecture: val(g, 'Product Architecture'), migEnabled: mig === undefined ? undefined : mig === 1,
     });
@@ -68,39 +69,33 @@ export function parseNvidiaSmiQ(text: string, options?: ParseOptions): Inventory
     if (mig === 1) {
       const migs = g.children.filter((c) => c.key === 'MIG Device');
       const inst: MigInstance[] = migs.map((m) => ({
-        sm: nonNegativeInt(val(m, 'Device Attributes', 'Shared', 'Multiprocessor count')),
-        memoryMiB: quantityMiB(val(m, 'Shared FB Memory Usage', 'Total') ?? val(m, 'FB Memory Usage', 'Total')),
+        sm: readInt(val(m, 'Device Attributes', 'Shared', 'Multiprocessor count')),
+        memoryMiB: wholeMiB(val(m, 'Shared FB Memory Usage', 'Total') ?? val(m, 'FB Memory Usage', 'Total')),
       }));
-      setPartition(d, profilesFromInstances(product ?? '', total ?? 0, inst, (msg) => inv.warnings.push(warnAt(options, g.line, msg))), 'observed');
+      setPartition(d, profilesFromInstances(product ?? '', total ?? 0, inst, (msg) => ctx.warn(g.line, msg)), 'observed');
       for (const m of migs) {
         const mt = `${t}/mig-gi${val(m, 'GPU Instance ID') ?? val(m, 'Index') ?? '?'}`;
-        pushMetric(metrics, Metric.memoryUsed, mt, quantityMiB(val(m, 'Shared FB Memory Usage', 'Used') ?? val(m, 'FB Memory Usage', 'Used')));
+        pushMetric(metrics, Metric.memoryUsed, mt, wholeMiB(val(m, 'Shared FB Memory Usage', 'Used') ?? val(m, 'FB Memory Usage', 'Used')));
         pushMetric(metrics, Metric.eccUncorrectable, mt, val(m, 'ECC Errors', 'Volatile', 'SRAM Uncorrectable'));
       }
     }
     devices.push(d);
-    pushMetric(metrics, Metric.utilization, t, val(g, 'Utilization', 'Gpu'), 0.01);
-    pushMetric(metrics, Metric.memoryActivity, t, val(g, 'Utilization', 'Memory'), 0.01);
-    pushMetric(metrics, Metric.memoryUsed, t, quantityMiB(val(g, 'FB Memory Usage', 'Used')));
-    pushMetric(metrics, Metric.memoryTotal, t, total);
-    pushMetric(metrics, Metric.temperature, t, val(g, 'Temperature', 'GPU Current Temp'));
-    pushMetric(metrics, Metric.memoryTemperature, t, val(g, 'Temperature', 'Memory Current Temp'));
     const pw = at(g, 'GPU Power Readings') ?? at(g, 'Power Readings');
-    pushMetric(metrics, Metric.power, t, val(pw, 'Power Draw') ?? val(pw, 'Average Power Draw') ?? val(pw, 'Instantaneous Power Draw'));
-    pushMetric(metrics, Metric.powerLimit, t, val(pw, 'Current Power Limit') ?? val(pw, 'Power Limit'));
     const vol = at(g, 'ECC Errors', 'Volatile');
-    const unc = vol?.children.filter((c) => /uncorrectable|double bit/i.test(c.key)).map((c) => nonNegative(c.value ?? val(c, 'Total'))) ?? [];
-    if (unc.some((v) => v !== undefined)) pushMetric(metrics, Metric.eccUncorrectable, t, unc.reduce<number>((a, v) => a + (v ?? 0), 0));
-    const cor = vol?.children.filter((c) => /(?<!un)correctable|single bit/i.test(c.key)).map((c) => nonNegative(c.value ?? val(c, 'Total'))) ?? [];
-    if (cor.some((v) => v !== undefined)) pushMetric(metrics, Metric.eccCorrectable, t, cor.reduce<number>((a, v) => a + (v ?? 0), 0));
-    pushMetric(metrics, Metric.retiredPagesPending, t, yesNo(val(g, 'Retired Pages', 'Pending Page Blacklist') ?? val(g, 'Retired Pages', 'Pending')));
-    pushMetric(metrics, Metric.remappedRowsPending, t, yesNo(val(g, 'Remapped Rows', 'Pending')));
-    pushMetric(metrics, Metric.remappedRowsFailure, t, yesNo(val(g, 'Remapped Rows', 'Remapping Failure Occurred')));
-    pushMetric(metrics, Metric.pcieReplays, t, val(g, 'PCI', 'Replays Since Reset'));
+    const counts = (re: RegExp) => vol?.children.filter((c) => re.test(c.key)).map((c) => readNumber(c.value ?? val(c, 'Total'))) ?? [];
+    pushNvidiaSmiReadings(metrics, t, {
+      utilization: val(g, 'Utilization', 'Gpu'), memoryActivity: val(g, 'Utilization', 'Memory'),
+      memoryUsedMiB: wholeMiB(val(g, 'FB Memory Usage', 'Used')), memoryTotalMiB: total,
+      temperature: val(g, 'Temperature', 'GPU Current Temp'), memoryTemperature: val(g, 'Temperature', 'Memory Current Temp'),
+      power: val(pw, 'Power Draw') ?? val(pw, 'Average Power Draw') ?? val(pw, 'Instantaneous Power Draw'),
+      powerLimit: val(pw, 'Current Power Limit') ?? val(pw, 'Power Limit'),
+      eccUncorrectable: counts(/uncorrectable|double bit/i), eccCorrectable: counts(/(?<!un)correctable|single bit/i),
+      retiredPagesPending: val(g, 'Retired Pages', 'Pending Page Blacklist') ?? val(g, 'Retired Pages', 'Pending'),
+      remappedRowsPending: val(g, 'Remapped Rows', 'Pending'), remappedRowsFailure: val(g, 'Remapped Rows', 'Remapping Failure Occurred'),
+      pcieReplays: val(g, 'PCI', 'Replays Since Reset'),
+    });
   });
-  inv.nodes.push({ id: node, devices });
-  inv.metrics = metrics;
-  return withHealth(inv);
+  return withHealth(ctx.finish('GPU'));
 }
 
 /** Parser registration for `nvidia-smi -q`. */

@@ -10,8 +10,10 @@
  */
 import { withHealth } from '../health.js';
 import { Metric, pushMetric } from '../metrics.js';
-import { nvidiaGpu, profilesFromInstances, setPartition, type MigInstance } from '../nvidia.js';
-import { emptyInventory, nodeIdOf, nonNegativeInt, parseError, quantityMiB, splitLines, warnAt } from '../text.js';
+import { nvidiaGpu, profilesFromInstances, setPartition, type MigInstance } from '../lib/nvidia.js';
+import { ParseContext } from '../lib/context.js';
+import { splitLines } from '../lib/text.js';
+import { readInt, wholeMiB } from '../lib/units.js';
 import type { AgentParser, Inventory, ParseOptions } from '../types.js';
 import type { DeviceInput } from '../../model/types.js';
 
@@ -22,24 +24,24 @@ const MIGROW = /^\|\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+\|\s+(\S+)\s*\/\s*(\S+)\s+
 
 /** Parse the default `nvidia-smi` table. */
 export function parseNvidiaSmiTable(text: string, options?: ParseOptions): Inventory {
-  const inv = emptyInventory(nvidiaSmiTable.name, options);
-  const node = nodeIdOf(options);
+  const ctx: ParseContext = new ParseContext(nvidiaSmiTable.name, options);
+  const node = ctx.nodeId;
   const lines = splitLines(text);
-  const devices: DeviceInput[] = [];
+  const devices = ctx.devices;
   const byIndex = new Map<number, { d: DeviceInput; product: string; line: number; mig: boolean }>();
   const instances = new Map<number, MigInstance[]>();
-  const metrics: NonNullable<Inventory['metrics']> = [];
+  const metrics = ctx.metrics;
   for (let i = 0; i < lines.length; i++) {
     const r1 = ROW1.exec(lines[i]);
     if (r1) {
-      const index = nonNegativeInt(r1[1]);
+      const index = readInt(r1[1]);
       if (index === undefined) continue;
       const product = r1[2].replace(/\.\.\.$/, '');
-      if (r1[2].endsWith('...')) inv.warnings.push(warnAt(options, i + 1, `gpu ${index}: name truncated by nvidia-smi ("${r1[2]}")`));
+      if (r1[2].endsWith('...')) ctx.warn(i + 1, `gpu ${index}: name truncated by nvidia-smi ("${r1[2]}")`);
       const r2 = ROW2.exec(lines[i + 1] ?? '');
       const r3 = ROW3.exec(lines[i + 2] ?? '');
-      const total = r2 ? quantityMiB(r2[7]) : undefined;
-      if (!r2) inv.warnings.push(warnAt(options, i + 2, `gpu ${index}: second row missing or unreadable (truncated?); memory left unknown (0)`));
+      const total = r2 ? wholeMiB(r2[7]) : undefined;
+      if (!r2) ctx.warn(i + 2, `gpu ${index}: second row missing or unreadable (truncated?); memory left unknown (0)`);
       const mig = r3?.[1] === 'Enabled';
       const d = nvidiaGpu({ index, product, memoryMiB: total, busId: r1[4], migEnabled: r3 && r3[1] !== 'N/A' ? mig : undefined });
       devices.push(d);
@@ -50,7 +52,7 @@ export function parseNvidiaSmiTable(text: string, options?: ParseOptions): Inven
         pushMetric(metrics, Metric.temperature, t, r2[2]);
         pushMetric(metrics, Metric.power, t, r2[4]);
         pushMetric(metrics, Metric.powerLimit, t, r2[5]);
-        pushMetric(metrics, Metric.memoryUsed, t, quantityMiB(r2[6]));
+        pushMetric(metrics, Metric.memoryUsed, t, wholeMiB(r2[6]));
         pushMetric(metrics, Metric.memoryTotal, t, total);
         pushMetric(metrics, Metric.utilization, t, r2[8], 0.01);
       }
@@ -58,26 +60,24 @@ export function parseNvidiaSmiTable(text: string, options?: ParseOptions): Inven
     }
     const m = MIGROW.exec(lines[i]);
     if (m) {
-      const gpu = nonNegativeInt(m[1]);
+      const gpu = readInt(m[1]);
       if (gpu === undefined) continue;
       const list = instances.get(gpu) ?? [];
-      list.push({ sm: nonNegativeInt(m[7]), memoryMiB: quantityMiB(m[6]) });
+      list.push({ sm: readInt(m[7]), memoryMiB: wholeMiB(m[6]) });
       instances.set(gpu, list);
       const t = `${node}/gpu${gpu}/mig-gi${m[2]}`;
-      pushMetric(metrics, Metric.memoryUsed, t, quantityMiB(m[5]));
-      pushMetric(metrics, Metric.memoryTotal, t, quantityMiB(m[6]));
+      pushMetric(metrics, Metric.memoryUsed, t, wholeMiB(m[5]));
+      pushMetric(metrics, Metric.memoryTotal, t, wholeMiB(m[6]));
       pushMetric(metrics, Metric.eccUncorrectable, t, m[8]);
     }
   }
-  if (!devices.length) parseError(options, 1, /NVIDIA-SMI/.test(text) ? 'no GPU rows found (truncated?)' : 'not the nvidia-smi table: no "| <n> <name> On|Off | <bus id>" row');
+  if (!devices.length) ctx.fail(1, /NVIDIA-SMI/.test(text) ? 'no GPU rows found (truncated?)' : 'not the nvidia-smi table: no "| <n> <name> On|Off | <bus id>" row');
   for (const [gpu, list] of instances) {
     const e = byIndex.get(gpu);
     if (!e) continue;
-    setPartition(e.d, profilesFromInstances(e.product, e.d.memoryMiB, list, (msg) => inv.warnings.push(warnAt(options, e.line, msg))), 'observed');
+    setPartition(e.d, profilesFromInstances(e.product, e.d.memoryMiB, list, (msg) => ctx.warn(e.line, msg)), 'observed');
   }
-  inv.nodes.push({ id: node, devices });
-  inv.metrics = metrics;
-  return withHealth(inv);
+  return withHealth(ctx.finish('GPU'));
 }
 
 /** Parser registration for the default `nvidia-smi` table. */

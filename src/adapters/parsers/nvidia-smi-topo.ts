@@ -7,10 +7,12 @@
  * The header may be wrapped in ANSI underline escapes and cells separated by tabs or spaces, so
  * rows are split on whitespace: first token = row name, next N tokens = the N matrix cells.
  */
-import { emptyInventory, isNA, nodeIdOf, nonNegativeInt, parseError, splitLines, stripAnsi, warnAt } from '../text.js';
+import { ParseContext } from '../lib/context.js';
+import { splitLines, stripAnsi } from '../lib/text.js';
+import { isNotAvailable, readInt } from '../lib/units.js';
+import { nvidiaGpu } from '../lib/nvidia.js';
 import type { AgentParser, Inventory, ParseOptions } from '../types.js';
-import type { LinkType, TopologyLinkInput, TopologyVertex } from '../../model/topology.js';
-import type { DeviceInput } from '../../model/types.js';
+import type { LinkType } from '../../model/topology.js';
 
 /** Map one matrix cell to a link type and lane count (undefined for `X` and unknown cells). */
 export function topoCell(cell: string): { type: LinkType; lanes?: number } | undefined {
@@ -26,11 +28,11 @@ export function topoCell(cell: string): { type: LinkType; lanes?: number } | und
 
 /** Parse `nvidia-smi topo -m`. */
 export function parseNvidiaSmiTopo(text: string, options?: ParseOptions): Inventory {
-  const inv = emptyInventory(nvidiaSmiTopo.name, options);
-  const node = nodeIdOf(options);
+  const ctx: ParseContext = new ParseContext(nvidiaSmiTopo.name, options);
+  const node = ctx.nodeId;
   const lines = splitLines(text).map(stripAnsi);
   const hi = lines.findIndex((l) => /\bGPU0\b/.test(l) && /Affinity/i.test(l));
-  if (hi < 0) parseError(options, 1, 'not nvidia-smi topo -m output: no header with GPU0 and "CPU Affinity"');
+  if (hi < 0) ctx.fail(1, 'not nvidia-smi topo -m output: no header with GPU0 and "CPU Affinity"');
   const cols = lines[hi].trim().split(/\t+|\s{2,}/).map((c) => c.trim()).filter(Boolean);
   const ends = cols.findIndex((c) => /Affinity|NUMA ID/i.test(c));
   const names = cols.slice(0, ends < 0 ? cols.length : ends);
@@ -41,9 +43,10 @@ export function parseNvidiaSmiTopo(text: string, options?: ParseOptions): Invent
     if (m) nicName.set(m[1], m[2]);
   }
   const vid = (n: string): string => (n.startsWith('GPU') ? `${node}/gpu${n.slice(3)}` : `${node}/${nicName.get(n) ?? n.toLowerCase()}`);
-  const vertices: TopologyVertex[] = names.map((n) => ({ id: vid(n), kind: n.startsWith('GPU') ? 'device' : 'nic' }));
-  const links: TopologyLinkInput[] = [];
-  const devices: DeviceInput[] = [];
+  const vertices = ctx.vertices;
+  for (const n of names) vertices.push({ id: vid(n), kind: n.startsWith('GPU') ? 'device' : 'nic' });
+  const links = ctx.links;
+  const devices = ctx.devices;
   const numa = new Set<string>();
   for (let i = hi + 1; i < lines.length; i++) {
     const l = lines[i];
@@ -52,45 +55,42 @@ export function parseNvidiaSmiTopo(text: string, options?: ParseOptions): Invent
     const row = tok[0];
     const r = names.indexOf(row);
     if (r < 0) {
-      inv.warnings.push(warnAt(options, i + 1, `row ${row.slice(0, 40)} is not in the header; skipped`));
+      ctx.warn(i + 1, `row ${row.slice(0, 40)} is not in the header; skipped`);
       continue;
     }
     const cells = tok.slice(1, 1 + names.length);
-    if (cells.length < names.length) inv.warnings.push(warnAt(options, i + 1, `row ${row} has ${cells.length} of ${names.length} cells (truncated?)`));
+    if (cells.length < names.length) ctx.warn(i + 1, `row ${row} has ${cells.length} of ${names.length} cells (truncated?)`);
     cells.forEach((cell, c) => {
       if (c <= r) return; // the matrix is symmetric: read the upper triangle once
       const t = topoCell(cell);
       if (!t) {
-        if (cell.toUpperCase() !== 'X') inv.warnings.push(warnAt(options, i + 1, `unknown connection "${cell.slice(0, 16)}" between ${row} and ${names[c]}`));
+        if (cell.toUpperCase() !== 'X') ctx.warn(i + 1, `unknown connection "${cell.slice(0, 16)}" between ${row} and ${names[c]}`);
         return;
       }
       links.push({ a: vid(row), b: vid(names[c]), type: t.type, ...(t.lanes ? { lanes: t.lanes } : {}) });
     });
     if (!row.startsWith('GPU')) continue;
-    const index = nonNegativeInt(row.slice(3));
+    const index = readInt(row.slice(3));
     if (index === undefined) continue;
-    const d: DeviceInput = { id: `gpu${index}`, kind: 'gpu', vendor: 'nvidia', model: 'unknown', memoryMiB: 0, index };
+    const d = nvidiaGpu({ index });
     const rest = tok.slice(1 + names.length);
     const labels: Record<string, string> = {};
     extra.forEach((h, k) => {
       const v = rest[k];
-      if (v === undefined || isNA(v)) return;
+      if (v === undefined || isNotAvailable(v)) return;
       if (/CPU Affinity/i.test(h)) labels['hetpool.io/cpu-affinity'] = v.slice(0, 253);
-      else if (/^NUMA Affinity/i.test(h) && nonNegativeInt(v) !== undefined) {
+      else if (/^NUMA Affinity/i.test(h) && readInt(v) !== undefined) {
         labels['hetpool.io/numa'] = v;
         numa.add(v);
         links.push({ a: vid(row), b: `${node}/numa${v}`, type: 'numa' });
-      } else if (/GPU NUMA ID/i.test(h) && nonNegativeInt(v) !== undefined) labels['hetpool.io/gpu-numa-id'] = v;
+      } else if (/GPU NUMA ID/i.test(h) && readInt(v) !== undefined) labels['hetpool.io/gpu-numa-id'] = v;
     });
     if (Object.keys(labels).length) d.labels = labels;
     devices.push(d);
   }
   for (const n of numa) vertices.push({ id: `${node}/numa${n}`, kind: 'numa' });
-  if (!devices.length) parseError(options, hi + 2, 'no GPU rows below the header');
-  inv.nodes.push({ id: node, devices });
-  inv.vertices = vertices;
-  inv.links = links;
-  return inv;
+  if (!devices.length) ctx.fail(hi + 2, 'no GPU rows below the header');
+  return ctx.finish('GPU');
 }
 
 /** Parser registration for `nvidia-smi topo -m`. */

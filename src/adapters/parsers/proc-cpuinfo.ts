@@ -11,9 +11,10 @@
  * /proc/cpuinfo names no host and no NUMA layout.
  */
 import type { AgentParser, Inventory, ParseOptions } from '../types.js';
-import { applyCpuFacts, archFrom, armCoreName, clusterSummary, type CpuFacts } from './lib/cpu.js';
-import { ParseContext, splitLines } from './lib/context.js';
-import { readInt } from './lib/units.js';
+import { CPU_GROUP, type CpuFacts, applyCpuFacts, archFrom, armCoreName, clusterSummary } from '../lib/cpu.js';
+import { ParseContext } from '../lib/context.js';
+import { splitLines } from '../lib/text.js';
+import { readInt } from '../lib/units.js';
 
 interface Block { line: number; f: Map<string, string> }
 
@@ -50,11 +51,12 @@ function mode(values: string[]): string | undefined {
 export const procCpuinfoParser: AgentParser = {
   name: 'proc-cpuinfo',
   command: ['cat', '/proc/cpuinfo'],
+  group: CPU_GROUP,
   detect(text: string): boolean {
     return /^processor\s*:\s*\d+/m.test(text) && /^(vendor_id|model name|CPU implementer|isa|hart|Features|flags)\s*:/m.test(text);
   },
   parse(text: string, options?: ParseOptions): Inventory {
-    const ctx: ParseContext = new ParseContext('proc-cpuinfo', options);
+    const ctx: ParseContext = new ParseContext(procCpuinfoParser, options);
     const all = readBlocks(splitLines(text));
     const cpus = all.filter((b) => b.f.has('processor'));
     if (cpus.length === 0) ctx.fail(1, 'no "processor : N" blocks');

@@ -9,10 +9,10 @@
  * same silicon twice.
  */
 import type { AgentParser, Inventory, ParseOptions } from '../types.js';
-import { ParseContext, splitLines } from './lib/context.js';
-import { rowTokens, splitWide } from './lib/text.js';
-import { bytesToMiB, normalizeBusId, readInt, readPercentRatio, readWithUnit } from './lib/units.js';
-import { canonicalVendor, stripVendorPrefix } from './lib/vendors.js';
+import { ParseContext } from '../lib/context.js';
+import { lineOfMatch, rowTokens, splitLines, splitWide } from '../lib/text.js';
+import { bytesToMiB, normalizeBusId, readInt, readPercentRatio, readWithUnit } from '../lib/units.js';
+import { canonicalVendor, stripVendorPrefix } from '../lib/vendors.js';
 
 const CONCISE_TITLE = /ROCm System Management Interface/;
 const CONCISE_HEADER = /^\s*(?:Device|GPU)\s+.*(?:Temp|GPU%)/;
@@ -32,12 +32,6 @@ function pick(obj: Record<string, unknown>, ...keys: string[]): string | undefin
   return undefined;
 }
 
-/** Line number of the first line containing `needle`, for warnings. */
-function lineOf(lines: string[], needle: string): number {
-  const i = lines.findIndex((l) => l.includes(needle));
-  return i + 1;
-}
-
 function parseJson(ctx: ParseContext, text: string): void {
   let doc: unknown;
   try {
@@ -51,7 +45,7 @@ function parseJson(ctx: ParseContext, text: string): void {
   const cards = Object.keys(root).filter((k) => /^card\d+$/.test(k));
   if (cards.length === 0) ctx.fail(1, 'no "cardN" objects');
   for (const key of cards) {
-    const line = lineOf(lines, `"${key}"`);
+    const line = lineOfMatch(lines, `"${key}"`);
     const card = root[key];
     if (!card || typeof card !== 'object') {
       ctx.warn(line, `${key}: not an object, skipped`);
@@ -96,14 +90,21 @@ function parseJson(ctx: ParseContext, text: string): void {
       ctx.links.push({ a: target, b: numaId, type: 'numa' });
     }
   }
-  // "(Topology) Link type between DRM devices 0 and 1": "PCIE" | "XGMI"
+  // "(Topology) Link type between DRM devices 0 and 1": "PCIE" | "XGMI"; the "Hops between" and
+  // "Weight between" entries of the same pair (the driver's relative cost) become link labels.
   const system = root.system;
   if (system && typeof system === 'object') {
-    for (const [k, v] of Object.entries(system as Record<string, unknown>)) {
+    const sys = system as Record<string, unknown>;
+    for (const [k, v] of Object.entries(sys)) {
       const m = /^\(Topology\) Link type between DRM devices (\d+) and (\d+)$/.exec(k);
       if (!m || typeof v !== 'string') continue;
       const type = /xgmi/i.test(v) ? 'xgmi' : /pcie/i.test(v) ? 'pcie' : 'other';
-      ctx.links.push({ a: ctx.target(`gpu${m[1]}`), b: ctx.target(`gpu${m[2]}`), type });
+      const labels: Record<string, string> = {};
+      const hops = readInt(pick(sys, `(Topology) Hops between DRM devices ${m[1]} and ${m[2]}`));
+      const weight = readInt(pick(sys, `(Topology) Weight between DRM devices ${m[1]} and ${m[2]}`));
+      if (hops !== undefined) labels['hetpool.io/hops'] = String(hops);
+      if (weight !== undefined) labels['hetpool.io/weight'] = String(weight);
+      ctx.links.push({ a: ctx.target(`gpu${m[1]}`), b: ctx.target(`gpu${m[2]}`), type, ...(Object.keys(labels).length ? { labels } : {}) });
     }
   }
 }

@@ -7,10 +7,10 @@
  * domain, so it is kept as a label rather than guessed into a bus id.
  */
 import type { AgentParser, Inventory, ParseOptions } from '../types.js';
-import { ParseContext, splitLines } from './lib/context.js';
-import { keyValue } from './lib/text.js';
-import { readInt, readMemoryMiB } from './lib/units.js';
-import { canonicalVendor, stripVendorPrefix } from './lib/vendors.js';
+import { ParseContext } from '../lib/context.js';
+import { keyValue, splitLines } from '../lib/text.js';
+import { readInt, readMemoryMiB } from '../lib/units.js';
+import { canonicalVendor, stripVendorPrefix } from '../lib/vendors.js';
 
 interface AgentBlock {
   line: number;

@@ -37,7 +37,8 @@ export const vendorParsers: AgentParser[] = [
   lscpuTextParser,
   procCpuinfoParser,
   hwlocXmlParser,
+  // One group (`infiniband`): discovery tries them in this order, the first that works wins.
   ibstatParser,
-  ibstatusParser,
   ibvDevinfoParser,
+  ibstatusParser,
 ];

@@ -10,10 +10,11 @@
  * equal share of compute and memory: milli = 1000 / tiles, memoryMiB = memory / tiles.
  */
 import type { AgentParser, Inventory, ParseOptions } from '../types.js';
-import { ParseContext, splitLines, type VendorMetricName } from './lib/context.js';
-import { boxCells, keyValue } from './lib/text.js';
-import { normalizeBusId, readInt, readMemoryMiB, readNumber } from './lib/units.js';
-import { canonicalVendor, stripVendorPrefix } from './lib/vendors.js';
+import { ParseContext } from '../lib/context.js';
+import type { MetricName } from '../metrics.js';
+import { boxCells, keyValue, splitLines } from '../lib/text.js';
+import { normalizeBusId, readInt, readMemoryMiB, readNumber } from '../lib/units.js';
+import { canonicalVendor, stripVendorPrefix } from '../lib/vendors.js';
 
 interface Row { line: number; left: string; right: string }
 
@@ -93,7 +94,7 @@ function parseDiscovery(ctx: ParseContext, rows: Row[]): void {
 }
 
 /** Row label prefix → metric; percentages are divided by 100 into ratios. */
-const STATS: Array<[RegExp, VendorMetricName, 'percent' | 'plain']> = [
+const STATS: Array<[RegExp, MetricName, 'percent' | 'plain']> = [
   [/^Average % utilization of/, 'device.utilization.ratio', 'percent'],
   [/^GPU Power \(W\)/, 'device.power.watts', 'plain'],
   [/^GPU Core Temperature \(C\)/, 'device.temperature.celsius', 'plain'],

@@ -11,7 +11,7 @@ import { gibToMib } from '../../model/units.js';
 import { parseWith } from '../../model/validate.js';
 import type { DeviceInput } from '../../model/types.js';
 import type { Inventory } from '../types.js';
-import { canonicalVendor } from '../vendors.js';
+import { deviceVendor } from '../lib/vendors.js';
 
 const AcceleratorSchema = z.strictObject({
   kind: DeviceKindSchema,
@@ -61,7 +61,7 @@ export function catalogToInventory(catalog: CloudCatalog, source = 'catalog'): I
         for (let i = 0; i < a.count; i++) {
           const labels: Record<string, string> = {};
           for (const p of a.precisions ?? []) labels[Labels.precision(p)] = 'true';
-          devices.push({ id: `${a.kind}${devices.filter((d) => d.kind === a.kind).length}`, kind: a.kind, vendor: canonicalVendor(a.vendor) === 'unknown' ? a.vendor : canonicalVendor(a.vendor), model: a.model, memoryMiB: a.memoryMiB, index: i, ...(Object.keys(labels).length ? { labels } : {}) });
+          devices.push({ id: `${a.kind}${devices.filter((d) => d.kind === a.kind).length}`, kind: a.kind, vendor: deviceVendor(a.vendor), model: a.model, memoryMiB: a.memoryMiB, index: i, ...(Object.keys(labels).length ? { labels } : {}) });
         }
       }
       const region = it.region ?? catalog.region;

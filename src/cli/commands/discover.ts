@@ -22,8 +22,6 @@ import { emitMerge, register as registerInventory, sharingOption } from './inven
  * CSV, table, -L, dmon, -lgi), and sources that are not local commands (exporters, kubectl).
  */
 export const NOT_DISCOVERED = new Set(['nvidia-smi-q', 'nvidia-smi-csv', 'nvidia-smi-table', 'nvidia-smi-list', 'nvidia-smi-dmon', 'nvidia-smi-mig-lgi', 'dcgm-exporter', 'nvidia-gpu-exporter', 'k8s-node']);
-/** Parsers of one tool where the first that works is enough (JSON before text). */
-export const ALTERNATIVES: string[][] = [['lscpu-json', 'lscpu-text', 'proc-cpuinfo']];
 
 function run(command: readonly string[], timeoutMs: number): Promise<{ stdout?: string; missing?: boolean; error?: string }> {
   return new Promise((resolve) => {
@@ -48,6 +46,9 @@ export function register(program: Command): void {
     .option('--timeout <ms>', 'timeout of each agent command', '30000')
     .action(async (o: { out?: string; topology?: string; node?: string; agents?: string; sharing?: string; timeout: string }) => {
       const reg = defaultParsers();
+      // Groups of parsers where the first that works is enough (CPU agents first, then InfiniBand tools).
+      const alternatives = reg.alternativeGroups();
+      const cpuAgents = alternatives.find((g) => g.includes('proc-cpuinfo')) ?? [];
       const timeoutMs = Number(o.timeout);
       if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new HetpoolError('invalid-input', '--timeout', 'must be a positive integer (ms)');
       const defaultSharing = sharingOption(o.sharing);
@@ -64,7 +65,7 @@ export function register(program: Command): void {
           process.stderr.write(`discover: ${p.name}: no command to run; skipped\n`);
           continue;
         }
-        const group = ALTERNATIVES.find((g) => g.includes(p.name));
+        const group = alternatives.find((g) => g.includes(p.name));
         if (group && group.some((n) => done.has(n))) continue;
         const tool = p.command[0];
         if (missing.has(tool)) continue;
@@ -88,8 +89,8 @@ export function register(program: Command): void {
           process.stderr.write(`discover: ${p.name}: ${e instanceof Error ? e.message : String(e)}; skipped\n`);
         }
       }
-      if (!ALTERNATIVES[0].some((n) => done.has(n))) {
-        const known = ALTERNATIVES[0].filter((n) => reg.has(n));
+      if (!cpuAgents.some((n) => done.has(n))) {
+        const known = cpuAgents.filter((n) => reg.has(n));
         process.stderr.write(`discover: no CPU agent parsed${known.length ? '' : ' (no lscpu/proc-cpuinfo parser registered)'}; using the runtime's view of the host (node:os)\n`);
       }
       // The runtime's view comes last: real agents win every field they report.

@@ -3,7 +3,8 @@
  * `name{label="value",…} value [timestamp-ms]`, `#` lines are HELP/TYPE comments. Label values
  * may hold escaped `\"`, `\\` and `\n`. Used by the DCGM-exporter and nvidia_gpu_exporter parsers.
  */
-import type { ParseWarning } from './types.js';
+import type { ParseWarning } from '../types.js';
+import { splitLines } from './text.js';
 
 /** One series sample as written by the exporter (value may be NaN/±Inf: callers filter). */
 export interface PromSample { name: string; labels: Record<string, string>; value: number; timestampMs?: number; line: number }
@@ -46,7 +47,7 @@ function parseLabels(s: string): Record<string, string> | undefined {
 /** Parse exposition text; malformed lines become warnings (`<source>:<line>`), never exceptions. */
 export function parsePrometheusText(text: string, source: string, warnings: ParseWarning[]): PromSample[] {
   const out: PromSample[] = [];
-  const lines = text.split(/\r?\n/);
+  const lines = splitLines(text);
   lines.forEach((raw, i) => {
     const l = raw.trim();
     if (!l || l.startsWith('#')) return;

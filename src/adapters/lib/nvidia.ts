@@ -3,8 +3,11 @@
  * arithmetic and the device record. Device ids are `gpu<index>` so fragments from different
  * nvidia-smi views of one machine merge by id.
  */
-import { Labels } from '../model/labels.js';
-import type { DeviceInput, PartitionProfile } from '../model/types.js';
+import { Labels } from '../../model/labels.js';
+import type { DeviceInput, PartitionProfile } from '../../model/types.js';
+import { Metric, pushMetric } from '../metrics.js';
+import type { MetricSample } from '../types.js';
+import { normalizeBusId, yesNo } from './units.js';
 
 /** Label on a device saying where its partition profiles came from (see merge.ts). */
 export const PROFILES_LABEL = 'hetpool.io/partition.profiles';
@@ -69,16 +72,10 @@ export function nvidiaGpu(f: {
     memoryMiB: f.memoryMiB ?? 0,
     index: f.index,
   };
-  if (f.busId) d.busId = normaliseBusId(f.busId);
+  const busId = normalizeBusId(f.busId);
+  if (busId) d.busId = busId;
   if (Object.keys(labels).length) d.labels = labels;
   return d;
-}
-
-/** `00000000:01:00.0` → `0000:01:00.0` (lspci form, one spelling across agents). */
-export function normaliseBusId(b: string): string {
-  const m = /^(?:0x)?([0-9a-f]{4,8}):([0-9a-f]{2}):([0-9a-f]{2})\.([0-7])$/i.exec(b.trim());
-  if (!m) return b.trim().slice(0, 64);
-  return `${m[1].slice(-4)}:${m[2]}:${m[3]}.${m[4]}`.toLowerCase();
 }
 
 /** A MIG profile name split: `1g.10gb+me` → { slices: 1, gb: 10 }. */
@@ -151,4 +148,35 @@ export function setPartition(d: DeviceInput, profiles: PartitionProfile[], origi
   if (!profiles.length) return;
   d.sharing = { mode: 'partition', profiles: profiles.slice(0, 32) };
   d.labels = { ...(d.labels ?? {}), [PROFILES_LABEL]: origin, 'hetpool.io/mig': 'enabled' };
+}
+
+/**
+ * The per-GPU readings nvidia-smi prints in both its text (`-q`) and XML (`-q -x`) forms, as
+ * printed ("0 %", "27 C", "67.03 W", "Yes"), memory already in MiB. ECC counts are lists of the
+ * per-location counters (SRAM, DRAM, …) the driver prints; their sum is the metric.
+ */
+export interface NvidiaSmiReadings {
+  utilization?: string; memoryActivity?: string; memoryUsedMiB?: number; memoryTotalMiB?: number;
+  temperature?: string; memoryTemperature?: string; power?: string; powerLimit?: string;
+  eccUncorrectable: Array<number | undefined>; eccCorrectable: Array<number | undefined>;
+  retiredPagesPending?: string; remappedRowsPending?: string; remappedRowsFailure?: string; pcieReplays?: string;
+}
+
+/** Push the normalised metrics of one GPU's nvidia-smi readings (percent → ratio, Yes/No → 1/0). */
+export function pushNvidiaSmiReadings(out: MetricSample[], target: string, r: NvidiaSmiReadings): void {
+  const sum = (xs: Array<number | undefined>): number | undefined => (xs.some((v) => v !== undefined) ? xs.reduce<number>((a, v) => a + (v ?? 0), 0) : undefined);
+  pushMetric(out, Metric.utilization, target, r.utilization, 0.01);
+  pushMetric(out, Metric.memoryActivity, target, r.memoryActivity, 0.01);
+  pushMetric(out, Metric.memoryUsed, target, r.memoryUsedMiB);
+  pushMetric(out, Metric.memoryTotal, target, r.memoryTotalMiB);
+  pushMetric(out, Metric.temperature, target, r.temperature);
+  pushMetric(out, Metric.memoryTemperature, target, r.memoryTemperature);
+  pushMetric(out, Metric.power, target, r.power);
+  pushMetric(out, Metric.powerLimit, target, r.powerLimit);
+  pushMetric(out, Metric.eccUncorrectable, target, sum(r.eccUncorrectable));
+  pushMetric(out, Metric.eccCorrectable, target, sum(r.eccCorrectable));
+  pushMetric(out, Metric.retiredPagesPending, target, yesNo(r.retiredPagesPending));
+  pushMetric(out, Metric.remappedRowsPending, target, yesNo(r.remappedRowsPending));
+  pushMetric(out, Metric.remappedRowsFailure, target, yesNo(r.remappedRowsFailure));
+  pushMetric(out, Metric.pcieReplays, target, r.pcieReplays);
 }

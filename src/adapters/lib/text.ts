@@ -1,8 +1,37 @@
 /**
- * Splitting the text layouts vendor SMIs print: box tables drawn with `|`, `+---+` and `|===|`
- * (nvidia-smi style, copied by npu-smi, cnmon, ixsmi, mx-smi, xpu-smi), whitespace-aligned
- * column tables (rocm-smi, hy-smi, `npu-smi info -m`) and `Key: Value` blocks.
+ * Splitting agent text: lines (CRLF tolerant, with 1-based numbers for messages), ANSI escapes,
+ * `Key: Value` lines, and the table layouts vendor SMIs print: box tables drawn with `|`, `+---+`
+ * and `|===|` (nvidia-smi style, copied by npu-smi, cnmon, ixsmi, mx-smi, xpu-smi) and
+ * whitespace-aligned column tables (rocm-smi, hy-smi, `npu-smi info -m`).
  */
+
+/** Split text into lines (LF or CRLF). Line `i` in the array is line `i + 1` in messages. */
+export function splitLines(text: string): string[] {
+  return text.split(/\r?\n/);
+}
+
+/** 1-based line number of character offset `offset` in `text`. */
+export function lineAt(text: string, offset: number): number {
+  let n = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
+  return n;
+}
+
+/**
+ * 1-based line of the `n`-th (0-based) line containing `needle` (a substring or a pattern), or 0
+ * (the input as a whole) when there is none — for warnings that point into JSON.
+ */
+export function lineOfMatch(lines: readonly string[], needle: string | RegExp, n = 0): number {
+  let seen = -1;
+  for (let i = 0; i < lines.length; i++) {
+    if ((typeof needle === 'string' ? lines[i].includes(needle) : needle.test(lines[i])) && ++seen === n) return i + 1;
+  }
+  return 0;
+}
+
+/** Remove ANSI escape sequences (nvidia-smi topo underlines its header with ESC[4m…ESC[0m). */
+// eslint-disable-next-line no-control-regex
+export const stripAnsi = (s: string): string => s.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
 
 /** One physical row of a box table: its cells (trimmed) and its 1-based line number. */
 export interface BoxRow {

@@ -3,10 +3,13 @@
  * a node: arch, cpuMilli = logical CPUs × 1000, `hetpool.io/cpu.*` labels, and NUMA nodes as
  * topology vertices linked to the node.
  */
-import { Labels } from '../../../model/labels.js';
-import type { Arch } from '../../../model/types.js';
+import { Labels } from '../../model/labels.js';
+import type { Arch } from '../../model/types.js';
 import type { ParseContext } from './context.js';
 import { countCpuList } from './units.js';
+
+/** Group of the CPU agent parsers (lscpu JSON/text, /proc/cpuinfo): discovery runs the first that works, merge keeps one. */
+export const CPU_GROUP = 'cpu';
 
 /** What a CPU agent told us, before it is written onto the node. */
 export interface CpuFacts {

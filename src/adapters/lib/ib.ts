@@ -7,8 +7,11 @@
  * Active + LinkUp → up; Down, or physical Polling/Disabled/Sleep → down; Init or Armed → degraded;
  * Active with any other physical state (LinkErrorRecovery…) → degraded.
  */
-import type { LinkState } from '../../../model/topology.js';
+import type { LinkState } from '../../model/topology.js';
 import type { ParseContext } from './context.js';
+
+/** Group of the InfiniBand port parsers: discovery runs the first that works, merge keeps one. */
+export const IB_GROUP = 'infiniband';
 
 /** One HCA port as read from ibstat / ibstatus / ibv_devinfo. */
 export interface IbPort {
