@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type Engine, binpack, createEngine } from '../src/engine/index.js';
 import { generateFabric } from '../src/topology/generate.js';
@@ -112,5 +113,78 @@ describe('cloud–edge rules in the engine', () => {
     // A task no rule speaks about keeps the binpack order: edge-1.
     const n = engine.place({ id: 'normal', cpuMilli: 1000 });
     expect('nodeId' in n && n.nodeId).toBe('edge-1');
+  });
+});
+
+describe('chooseDevices: the best-connected device set through the engine', () => {
+  // dgx-8gpu.json: node n1, NVLink islands {gpu0-3} and {gpu4-7}, PCIe/NUMA between them.
+  const dgx = () => createTopology(JSON.parse(readFileSync(new URL('../fixtures/topology/dgx-8gpu.json', import.meta.url), 'utf8')));
+  const n1 = { id: 'n1', cpuMilli: 64000, memoryMiB: 262144, devices: [0, 1, 2, 3, 4, 5, 6, 7].map((i) => ({ id: `gpu${i}`, kind: 'gpu' as const, vendor: 'nvidia', model: 'H100', memoryMiB: 81920 })) };
+  const run = (plugins: ReturnType<typeof createTopologyPlugin>[]) => {
+    const engine = createEngine({ plugins });
+    engine.addNode(n1);
+    // Two 1-GPU tasks: whole devices, all equally free → best fit takes the lowest slots,
+    // gpu0 then gpu1 (1 device: the topology plugin leaves the kernel's choice). Releasing the
+    // first leaves gpu1 busy.
+    engine.submit([gpuTask('one-a', 1), gpuTask('one-b', 1)]);
+    const first = engine.schedule().bindings.map((b) => b.devices[0].deviceId);
+    expect(first).toEqual(['gpu0', 'gpu1']);
+    engine.release('one-a');
+    engine.submit(gpuTask('four', 4));
+    const r = engine.schedule();
+    return r.bindings[0].devices.map((d) => d.deviceId);
+  };
+  it('with the plugin a 4-GPU task gets one whole NVLink island {4,5,6,7}', () => {
+    // Free: 0, 2, 3, 4, 5, 6, 7. Island 0 has only 3 free (gpu1 busy), so any 4-set there
+    // crosses to island 1 (worst pair class cross-socket); island 1's {4..7} is all class 0.
+    expect(run([createTopologyPlugin({ topology: dgx() })])).toEqual(['gpu4', 'gpu5', 'gpu6', 'gpu7']);
+  });
+  it("without it the kernel's best fit takes the lowest free slots {0,2,3,4}", () => {
+    // Every free GPU has 1000 milli free: equal best fit → lower slot first → 0, 2, 3, 4.
+    expect(run([])).toEqual(['gpu0', 'gpu2', 'gpu3', 'gpu4']);
+  });
+  it('through placeGang a 4-GPU member also lands on one island', () => {
+    const topology = dgx();
+    const plugin = createTopologyPlugin({ topology });
+    const engine = createEngine({ plugins: [plugin] });
+    engine.addNode(n1);
+    engine.place(gpuTask('busy', 1)); // gpu0 (lowest slot)
+    const r = placeGang(engine, topology, plugin, { id: 'g', members: [gpuTask('g-0', 4)] });
+    if (r.status !== 'placed') throw new Error(r.reason);
+    // Free 1..7: island 0 has 3 free → {4,5,6,7}.
+    expect(r.bindings[0].devices.map((d) => d.deviceId)).toEqual(['gpu4', 'gpu5', 'gpu6', 'gpu7']);
+  });
+});
+
+describe('placeGang re-places the same member ids', () => {
+  it('after the gang ended, the same ids go where the topology now says', () => {
+    const { topology, plugin, engine } = engineWith([5, 40, 41]);
+    const members = [gpuTask('m-0'), gpuTask('m-1')];
+    // First: node-00040 and 00041 share leaf-1 (tier 1) → there.
+    const a = placeGang(engine, topology, plugin, { id: 'job', members });
+    if (a.status !== 'placed') throw new Error(a.reason);
+    expect(a.bindings.map((b) => b.nodeId).sort()).toEqual(['node-00040', 'node-00041']);
+    engine.release('m-0');
+    engine.release('m-1');
+    // Drain node-00040 (no node change for the engine's mask cache). Now leaf-1 holds one node,
+    // so the pair spans the spine: node-00005 + node-00041. The cached masks pinned m-0/m-1 to
+    // the old nodes; placeGang invalidates them, so the same ids bind on the new nodes.
+    engine.drainNode('node-00040');
+    const b = placeGang(engine, topology, plugin, { id: 'job', members });
+    if (b.status !== 'placed') throw new Error(b.reason);
+    expect(b.bindings.map((x) => x.nodeId).sort()).toEqual(['node-00005', 'node-00041']);
+    expect(engine.stats.running).toBe(2);
+  });
+  it('a member requeued after the gang is no longer pinned', () => {
+    const { topology, plugin, engine } = engineWith([40, 41, 42]);
+    const r = placeGang(engine, topology, plugin, { id: 'p', members: [gpuTask('p-0'), gpuTask('p-1')] });
+    if (r.status !== 'placed') throw new Error(r.reason);
+    const home = r.bindings[0].nodeId;
+    engine.drainNode(home);
+    engine.evict('p-0', 'test');
+    // p-0's pin went with placeGang: it may bind on the one node left free.
+    const s = engine.schedule();
+    expect(s.bindings.map((b) => b.taskId)).toEqual(['p-0']);
+    expect(s.bindings[0].nodeId).not.toBe(home);
   });
 });

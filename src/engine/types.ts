@@ -71,10 +71,35 @@ export type EngineEvent =
   | { type: 'node-removed'; nodeId: string }
   | { type: 'node-updated'; nodeId: string }
   | { type: 'node-drained'; nodeId: string; drain: boolean }
-  | { type: 'health-changed'; nodeId: string; deviceId?: string; health: Health };
+  | { type: 'health-changed'; nodeId: string; deviceId?: string; health: Health }
+  | { type: 'resized'; taskId: string; binding: Binding; from: ResizeSizes; to: ResizeSizes }
+  | { type: 'device-choice-rejected'; taskId: string; nodeId: string; plugin: string; reason: string };
 
 export type EngineEventName = EngineEvent['type'];
 export type EngineEventOf<N extends EngineEventName> = Extract<EngineEvent, { type: N }>;
+
+/** A live resize (§8g): new absolute sizes; omitted fields keep their value. */
+export interface ResizePatch {
+  cpuMilli?: number;
+  memoryMiB?: number;
+  /** Per device: compute share (1..999 for a share; a whole-device task stays at 1000) and device memory. */
+  accel?: { milli?: number; memoryMiB?: number };
+}
+
+/** The sizes a resize moves between. */
+export interface ResizeSizes {
+  cpuMilli: number;
+  memoryMiB: number;
+  accel?: { milli: number; memoryMiB: number };
+}
+
+/**
+ * Outcome of `engine.resize`. Refused: nothing changed; `migration` is where a fresh placement of
+ * the task at its new size would go now (its current place counted as free), when one exists.
+ */
+export type ResizeResult =
+  | { ok: true; binding: Binding }
+  | { ok: false; reason: string; migration?: Binding };
 
 /** Capacity and free amounts of one group of the resource catalogue. */
 export interface CatalogEntry {
@@ -118,6 +143,12 @@ export interface EngineOptions {
   nodesToScore?: number;
   /** 'wasm' (default) runs the kernel; 'ts' runs the TypeScript twin. */
   backend?: 'wasm' | 'ts';
+  /**
+   * Exact decisions (nodesToScore 0, built-in scorer) search the free-capacity index (true,
+   * default) instead of scanning every node (false). Both choose the same node; false exists for
+   * measurements and differential tests.
+   */
+  index?: boolean;
   plugins?: EnginePlugin[];
   /** A custom scorer object (alternative to registering it by name); placement then runs on the twin. */
   scorer?: Scorer;
@@ -131,6 +162,12 @@ export interface EngineView {
   task(id: string): TaskState | undefined;
   binding(taskId: string): Binding | undefined;
   catalog(): Catalog;
+  /**
+   * May `task` be placed on node `nodeId` now, as far as node rules go: the node exists, is
+   * healthy and schedulable, the task's own constraints (arch, form, site, selector, taints) and
+   * every plugin's `filterNode` accept it. Capacity is not checked. O(plugins).
+   */
+  nodeAllowed(task: TaskState, nodeId: string): boolean;
   readonly stats: EngineStats;
 }
 
@@ -175,6 +212,19 @@ export interface Engine extends EngineView {
   /** Place one task now (binds it); unschedulable leaves everything unchanged. */
   place(task: TaskInput): Binding | Unschedulable;
   tentative(): Tentative;
+  /**
+   * Resize a running task (§8g, §9.2b–c). Shrinking always succeeds in place; growing succeeds in
+   * place when the same node and devices have room; otherwise nothing changes and the answer says
+   * why, with the migration a fresh placement would take. Plugins' `admitResize` may refuse
+   * (quotas); `onResize` and the 'resized' event follow a success. Bad patches throw
+   * HetpoolError('invalid-input', 'patch.…'); a task that is not running throws 'conflict'.
+   */
+  resize(taskId: string, patch: ResizePatch): ResizeResult;
+  /**
+   * Drop cached node masks: of one task (its `filterNode` answer changed, e.g. a new pin), or of
+   * every task when no id is given. The next placement recomputes them.
+   */
+  invalidateFilters(taskId?: string): void;
   on<N extends EngineEventName>(event: N, fn: (e: EngineEventOf<N>) => void): () => void;
   /** Which backend makes the decisions ('ts' also when a custom scorer is active). */
   readonly backend: 'wasm' | 'ts';

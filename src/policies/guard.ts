@@ -4,7 +4,7 @@
  * the engine is not touched. Submissions are checked per task against the task's queue before
  * any is queued (all or none).
  */
-import type { Displaced, Engine } from '../engine/types.js';
+import type { Displaced, Engine, ResizePatch, ResizeResult } from '../engine/types.js';
 import { HetpoolError } from '../model/errors.js';
 import type { TaskInput } from '../model/types.js';
 import { POOL_SCOPE } from './rbac.js';
@@ -18,6 +18,8 @@ export interface GuardedEngine {
   preempt(actor: string, taskId: string, reason: string): Displaced;
   /** Drain or undrain a node. Needs 'drain' on the pool ('*'). */
   drain(actor: string, nodeId: string, drain?: boolean): void;
+  /** Resize a running task in place (engine.resize). Needs 'resize' on its queue. */
+  resize(actor: string, taskId: string, patch: ResizePatch): ResizeResult;
 }
 
 /** Wrap an engine so that its mutating calls are authorised by the tenant tree's roles. */
@@ -44,6 +46,10 @@ export function guardEngine(engine: Engine, tree: TenantTree): GuardedEngine {
     drain(actor, nodeId, drain = true) {
       tree.authorize(actor, 'drain', POOL_SCOPE);
       engine.drainNode(nodeId, drain);
+    },
+    resize(actor, taskId, patch) {
+      tree.authorize(actor, 'resize', tenantOf(taskId));
+      return engine.resize(taskId, patch);
     },
   };
 }

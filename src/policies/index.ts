@@ -14,6 +14,7 @@ export * from './preemption.js';
 export * from './fairshare.js';
 export * from './gavel.js';
 export * from './gang.js';
+export * from './gang-reservation.js';
 export * from './resize.js';
 export * from './guard.js';
 export * from './plugins.js';

@@ -7,12 +7,13 @@
  * Queue order (one comparator, so the rules compose predictably): effective priority (class +
  * aging) descending → earliest deadline → fair-share rank of the task's queue (most
  * under-served first; refreshed once per round, never per decision) → arrival → submission.
- * From the engine this adapter imports its types and one pure rule, `constraintReason` (taints,
- * selectors), so preemption plans only on nodes the engine would accept.
+ * Preemption plans only on nodes `EngineView.nodeAllowed` accepts (the task's constraints and
+ * every plugin's filterNode), and the engine evicts the planned victims only after a tentative
+ * placement confirmed the preemptor then fits. A live resize (`Policies.resize` → `engine.resize`)
+ * is admitted against the quotas (growth only) and re-charged by `onResize`.
  */
-import type { Binding, EngineView, TaskState } from '../engine/types.js';
+import type { Binding, Engine, EngineView, ResizePatch, ResizeResult, TaskState } from '../engine/types.js';
 import type { EnginePlugin, ReleaseWhy } from '../engine/plugins.js';
-import { constraintReason } from '../engine/constraints.js';
 import { BudgetLedger } from './budgets.js';
 import { deservedShares, poolCapacity, type DeservedShares } from './fairshare.js';
 import { planPreemption, type PreemptionPlan } from './preemption.js';
@@ -20,7 +21,7 @@ import { PriorityRules, type PriorityPolicyInput } from './priority.js';
 import type { PlacedTask, Snapshot } from './snapshot.js';
 import type { Node, Task } from '../model/types.js';
 import { TenantTree, type TenantFileInput } from './tenants.js';
-import { planResize, type ResizePlan, type ResizeRequest } from './resize.js';
+import { planResize, resizePatchOf, type ResizePlan, type ResizeRequest } from './resize.js';
 import { HetpoolError } from '../model/errors.js';
 
 /** Names of the plugins `createPolicies` returns (constants, so registries can refer to them). */
@@ -72,8 +73,14 @@ export interface Policies {
    * A reason to hold the gang, or null.
    */
   admitGang(members: readonly Task[]): string | null;
-  /** Plan a live resize of a running task against the engine's current state and quotas (§8g). */
+  /** Plan a live resize of a running task against the engine's current state and quotas (§8g); changes nothing. */
   planResize(view: EngineView, taskId: string, req: ResizeRequest): ResizePlan;
+  /**
+   * Apply a live resize through the engine (§8g, §9.2b–c): `engine.resize` with the quota check
+   * of the admission plugin and the re-charge of the accounting plugin (both must be among the
+   * engine's plugins). Refused → nothing changed, with the migration a fresh placement would take.
+   */
+  resize(engine: Engine, taskId: string, req: ResizeRequest): ResizeResult;
 }
 
 /** Build the policy plugins over one clock, tenant tree and ledger. */
@@ -160,6 +167,19 @@ export function createPolicies(opts: PolicyOptions = {}): Policies {
       if (q) return q;
       return ledger?.hold(task.tenant, t) ?? null;
     },
+    admitResize(ts: TaskState, next: Task, _patch: ResizePatch, view: EngineView) {
+      lastView = view;
+      const c = charged.get(ts.id);
+      if (!tree || !c || !tree.has(c.tenant)) return null;
+      // quotas apply to the growth only: Δ = new − held, positive parts, on the bound model
+      const held = tree.fromNamed(c.named);
+      const want = tree.space.demandOf(next, ts.binding ? boundModel(ts.binding) : undefined);
+      const v = tree.check(c.tenant, want.map((x, k) => Math.max(0, x - held[k])));
+      if (v) return TenantTree.reason(v);
+      // a larger device share spends the budget faster: refused while the budget is spent
+      const share = (t: Task): number => (t.accel ? t.accel.count * t.accel.milli : 0);
+      return share(next) > share(ts.task) ? (ledger?.hold(c.tenant, now()) ?? null) : null;
+    },
   };
 
   const accounting: EnginePlugin = {
@@ -177,6 +197,22 @@ export function createPolicies(opts: PolicyOptions = {}): Policies {
       let on = byNode.get(b.nodeId);
       if (!on) byNode.set(b.nodeId, (on = new Map()));
       on.set(ts.id, { task: ts.task, nodeId: b.nodeId, devices: b.devices, startedAt: t });
+    },
+    onResize(b: Binding, ts: TaskState, _previous: Task) {
+      const t = now();
+      const c = charged.get(ts.id);
+      if (c && tree?.has(c.tenant)) {
+        tree.charge(c.tenant, tree.fromNamed(c.named), -1);
+        const vec = tree.space.demandOf(ts.task, boundModel(b));
+        tree.charge(c.tenant, vec, 1);
+        charged.set(ts.id, { tenant: c.tenant, named: tree.named(vec) });
+      }
+      // the budget meter: settle the old share up to now, meter the new one from now
+      ledger?.stop(ts.id, t);
+      ledger?.start(ts.id, ts.task.tenant, b.devices.reduce((s, d) => s + d.milli, 0), t);
+      const p = byNode.get(b.nodeId)?.get(ts.id);
+      if (p) p.task = ts.task;
+      if (p) p.devices = b.devices;
     },
     onRelease(b: Binding, ts: TaskState, _why: ReleaseWhy) {
       const c = charged.get(ts.id);
@@ -216,9 +252,9 @@ export function createPolicies(opts: PolicyOptions = {}): Policies {
     preempt(ts, view) {
       lastView = view;
       const t = now();
-      // the engine's node constraints (taints, selectors on derived labels), so no eviction is
-      // planned on a node the preemptor could not use anyway
-      const filterNode = (n: Node): boolean => constraintReason(ts.task, n) === null;
+      // the engine's node rules (the task's constraints, taints, every plugin's filterNode), so
+      // no eviction is planned on a node the preemptor could not use anyway
+      const filterNode = (n: Node): boolean => view.nodeAllowed(ts, n.id);
       const plan = planPreemption(ts.task, busySnapshot(view), { rules, tree, now: t, backend: opts.backend, filterNode });
       if (!plan || plan.victims.length === 0) return null;
       emit({ type: 'preemption-planned', taskId: ts.id, plan, at: t });
@@ -233,6 +269,10 @@ export function createPolicies(opts: PolicyOptions = {}): Policies {
     refreshFairShare: refresh,
     planResize(view, taskId, req) {
       return planResize(snapshot(view), taskId, req, tree);
+    },
+    resize(engine, taskId, req) {
+      lastView = engine;
+      return engine.resize(taskId, resizePatchOf(req));
     },
     attach(view) {
       lastView = view;

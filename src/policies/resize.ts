@@ -6,7 +6,14 @@
  *   as free, since a migration releases it); the caller moves it (§8j);
  * - `refused`: a quota limit would be broken, the request is malformed, or nothing fits.
  * Quotas apply to the growth only (Δ = new − old, positive parts).
+ *
+ * The planner is a what-if over a snapshot (simulators, dashboards): it changes nothing. To apply
+ * a resize, call `engine.resize` (or `Policies.resize`, which maps a ResizeRequest with
+ * `resizePatchOf`): the engine re-checks in place on its own columns, asks the plugins'
+ * `admitResize` (the same growth-only quota rule) and answers a migration target by a dry run of
+ * its own kernel, so the planner's first-fit migration node may differ from the engine's.
  */
+import type { Binding, Displaced, Engine, ResizePatch } from '../engine/types.js';
 import type { Task } from '../model/types.js';
 import { deviceAdmits, freeCapacity, nodeAdmits, wantsWholeDevice, type HeldDevice, type Snapshot } from './snapshot.js';
 import { TenantTree } from './tenants.js';
@@ -25,6 +32,19 @@ export type ResizePlan =
   | { kind: 'in-place'; task: Task; devices: HeldDevice[] }
   | { kind: 'migrate'; task: Task; nodeId: string; devices: HeldDevice[] }
   | { kind: 'refused'; reason: string };
+
+/** The engine's patch for a request (`milli`/`devMemMiB` become `accel.milli`/`accel.memoryMiB`). */
+export function resizePatchOf(req: ResizeRequest): ResizePatch {
+  const patch: ResizePatch = {};
+  if (req.cpuMilli !== undefined) patch.cpuMilli = req.cpuMilli;
+  if (req.memoryMiB !== undefined) patch.memoryMiB = req.memoryMiB;
+  if (req.milli !== undefined || req.devMemMiB !== undefined) {
+    patch.accel = {};
+    if (req.milli !== undefined) patch.accel.milli = req.milli;
+    if (req.devMemMiB !== undefined) patch.accel.memoryMiB = req.devMemMiB;
+  }
+  return patch;
+}
 
 const isSize = (v: number | undefined, max: number): boolean => v === undefined || (Number.isInteger(v) && v >= 0 && v <= max);
 
@@ -93,4 +113,43 @@ export function planResize(snap: Snapshot, taskId: string, req: ResizeRequest, t
     };
   }
   return { kind: 'refused', reason: 'no node has room for the new size' };
+}
+
+/** Outcome of `resizeOrMigrate`. */
+export type ResizeMove =
+  | { kind: 'in-place'; binding: Binding }
+  | { kind: 'migrated'; binding: Binding; from: string }
+  | { kind: 'refused'; reason: string }
+  /** The move was tried and failed; the task runs again at its old size (`binding`), or is pending (`displaced`). */
+  | { kind: 'restored'; reason: string; binding?: Binding; displaced?: Displaced };
+
+/**
+ * Resize a running task, moving it when its node has no room (§9.2b–c): `engine.resize` first
+ * (quotas through the plugins' `admitResize`); if that is refused with a migration target, the
+ * task is evicted and placed again at its new size (the engine's state is the one the dry run saw,
+ * so it lands where the answer said). Should that placement fail, the task is placed again at its
+ * old size (its old resources are free again); if even that fails it stays queued and is
+ * returned as displaced — never lost. The restart is the caller's concern (a checkpointing job
+ * resumes, a stateless one restarts).
+ */
+export function resizeOrMigrate(engine: Engine, taskId: string, patch: ResizePatch): ResizeMove {
+  const r = engine.resize(taskId, patch);
+  if (r.ok) return { kind: 'in-place', binding: r.binding };
+  if (!r.migration) return { kind: 'refused', reason: r.reason };
+  const ts = engine.task(taskId)!;
+  const old = ts.task;
+  const from = ts.binding!.nodeId;
+  const a = old.accel;
+  const next: Task = {
+    ...old,
+    cpuMilli: patch.cpuMilli ?? old.cpuMilli,
+    memoryMiB: patch.memoryMiB ?? old.memoryMiB,
+    ...(a ? { accel: { ...a, milli: patch.accel?.milli ?? a.milli, memoryMiB: patch.accel?.memoryMiB ?? a.memoryMiB } } : {}),
+  };
+  const displaced = engine.evict(taskId, `moving to ${r.migration.nodeId} to resize`);
+  const moved = engine.place(next);
+  if ('nodeId' in moved) return { kind: 'migrated', binding: moved, from };
+  const back = engine.place(old);
+  const reason = `the move failed: ${moved.message}`;
+  return 'nodeId' in back ? { kind: 'restored', reason, binding: back } : { kind: 'restored', reason, displaced };
 }

@@ -2,8 +2,10 @@
  * Integration with the engine (src/engine, docs/engine.md):
  * - `createTopologyPlugin` — an EnginePlugin whose `filterNode` applies the cloud–edge rules'
  *   hard parts (require.*, latency budgets from the data source) and pins gang members to the
- *   nodes `placeGang` chose; `scorer(base)` returns an engine Scorer that blends a base scorer
- *   (binpack/spread) with the rules' preferences (formula below).
+ *   nodes `placeGang` chose; whose `chooseDevices` gives a multi-device task the best-connected
+ *   set among the devices that fit on the node the kernel chose (`chooseDeviceSet`: one NVLink
+ *   island before one PCIe switch before one NUMA node …); `scorer(base)` returns an engine
+ *   Scorer that blends a base scorer (binpack/spread) with the rules' preferences (formula below).
  * - `placeGang(engine, topology, plugin, gang)` — topology-aware placement of all members through
  *   the engine's `tentative()` transaction: every member binds, or none does.
  *
@@ -14,7 +16,8 @@
 import { HetpoolError } from '../model/errors.js';
 import type { Node, Task, TaskInput } from '../model/types.js';
 import { parseTask } from '../model/validate.js';
-import type { Binding, Engine, EnginePlugin, EngineView, Scorer, NodeResources, TaskState } from '../engine/index.js';
+import type { Binding, DeviceCandidate, Engine, EnginePlugin, EngineView, Scorer, NodeResources, TaskState } from '../engine/index.js';
+import { chooseDeviceSet, deviceMatrix } from './devices.js';
 import { type GangPlacement, type GangRequestInput, placeGangOnTopology } from './gang.js';
 import type { TopologyGraph } from './graph.js';
 import {
@@ -102,6 +105,23 @@ export function createTopologyPlugin(opts: TopologyPluginOptions = {}): Topology
         g?.placements.delete(gang);
       }
     },
+    chooseDevices(ts: TaskState, node: Node, candidates: readonly DeviceCandidate[]): string[] | null {
+      // only whole multi-device tasks have an interconnect to optimise; the node must be in the
+      // topology with its devices (a coarse topology from node fields knows none)
+      const a = ts.task.accel;
+      if (!g || !a || a.count < 2 || a.profile || g.slotOf(node.id) === undefined) return null;
+      let set;
+      try {
+        const known = new Set(deviceMatrix(g, node.id).devices);
+        const free = candidates.map((c) => c.deviceId).filter((id) => known.has(`${node.id}/${id}`));
+        set = chooseDeviceSet(g, node.id, a.count, free);
+      } catch {
+        return null; // a node the device search cannot take (more than 64 devices): the kernel's choice stands
+      }
+      if (!set) return null;
+      const prefix = node.id.length + 1;
+      return set.devices.map((full) => full.slice(prefix));
+    },
     filterNode(ts: TaskState, node: Node): boolean {
       const pin = pins.get(ts.id);
       if (pin !== undefined) return pin === node.id;
@@ -160,7 +180,9 @@ const demandOf = (t: Task): number => (t.accel ? (t.accel.milli === 1000 ? t.acc
  * nodes (lowest tier, widest bottleneck, base score), then each member is placed on its node
  * inside one `engine.tentative()` transaction; if any member does not bind, the transaction is
  * discarded and nothing changes. The engine must have been created with `plugin` among its
- * plugins (it pins members to their nodes). The engine chooses the devices on each node.
+ * plugins (it pins members to their nodes, and its `chooseDevices` picks each multi-device
+ * member's best-connected devices). Pins change a member's filter, so each pin is followed by
+ * `engine.invalidateFilters(member)`: the same member ids can be placed again later.
  */
 export function placeGang(engine: Engine, topology: TopologyGraph, plugin: TopologyPlugin, gang: EngineGang): EngineGangResult {
   if (!engine.tasks || typeof engine.tentative !== 'function') throw new HetpoolError('invalid-input', 'engine', 'not an engine');
@@ -198,6 +220,7 @@ export function placeGang(engine: Engine, topology: TopologyGraph, plugin: Topol
     for (let i = 0; i < members.length; i++) {
       const node = placement.members[i].node;
       plugin.pins.set(members[i].id, node);
+      engine.invalidateFilters(members[i].id);
       const r = tx.place(gang.members[i]);
       if (!('nodeId' in r)) {
         tx.discard();
@@ -205,10 +228,8 @@ export function placeGang(engine: Engine, topology: TopologyGraph, plugin: Topol
         return { status: 'unschedulable', reason: `member ${members[i].id} does not fit on ${node}: ${r.message}` };
       }
       if (r.nodeId !== node) {
-        // The engine caches plugin filters per task id; a stale pin placed it elsewhere.
-        tx.discard();
-        for (const m of members) plugin.gangOf.delete(m.id);
-        return { status: 'unschedulable', reason: `member ${members[i].id} was placed on ${r.nodeId}, not ${node} (stale engine filter cache: use fresh member ids)` };
+        // cannot happen while the pin filter holds: a broken plugin wiring, said loudly
+        throw new HetpoolError('internal', 'placeGang', `member ${members[i].id} was placed on ${r.nodeId}, not ${node}: is the plugin among the engine's plugins?`);
       }
       bindings.push(r);
     }
@@ -222,7 +243,10 @@ export function placeGang(engine: Engine, topology: TopologyGraph, plugin: Topol
     }
     throw e;
   } finally {
-    for (const m of members) plugin.pins.delete(m.id);
+    for (const m of members) {
+      plugin.pins.delete(m.id);
+      engine.invalidateFilters(m.id); // unpinned: a requeued member may go anywhere again
+    }
   }
   topology.placements.set(gang.id, { nodes: placement.nodes, devices: bindings.flatMap((b) => b.devices.map((d) => `${b.nodeId}/${d.deviceId}`)) });
   return { status: 'placed', placement, bindings };
