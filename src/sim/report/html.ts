@@ -22,6 +22,13 @@ const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const fmt = (v: number | null | undefined, d = 2): string => (v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(d));
 
+function niceSpan(range: number): number {
+  const raw = range / 5;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 3, 4, 5, 10].map((m) => m * mag).find((st) => st >= raw) ?? 10 * mag;
+  return step * 5;
+}
+
 function lineChart(title: string, yLabel: string, series: Array<{ name: string; values: Array<number | null> }>, yMin?: number, yMax?: number, xMin = 0): string {
   const W = 560;
   const H = 300;
@@ -31,7 +38,9 @@ function lineChart(title: string, yLabel: string, series: Array<{ name: string; 
   const B = 40;
   const all = series.flatMap((s) => s.values.slice(xMin).filter((v): v is number => v !== null));
   const lo = yMin ?? Math.floor(Math.min(0, ...all));
-  const hi = yMax ?? Math.ceil(Math.max(1, ...all) * 1.05);
+  // Round the top up to a whole number of "nice" steps (1, 2, 2.5, 3, 4 or 5 × 10^k) so the five grid
+  // lines fall on readable values (0, 20, 40 … rather than 0, 20.2, 40.4 …).
+  const hi = yMax ?? lo + niceSpan(Math.max(1, ...all) - lo);
   const x = (i: number): number => L + ((i - xMin) / (130 - xMin)) * (W - L - R);
   const y = (v: number): number => T + (1 - (Math.min(hi, Math.max(lo, v)) - lo) / (hi - lo || 1)) * (H - T - B);
   let svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">`;
