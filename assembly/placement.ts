@@ -15,6 +15,11 @@
  *   col(H_P_*)[p]  partition profile slot p: name id, milli, memory MiB, max instances, used
  *   task record    TASK_STRIDE words (T_*); bitsets referenced by byte offset (0 = no constraint)
  *   result record  RES_STRIDE words (R_*)
+ *   index          H_IDX_TREE: 2·H_IDX_LEAVES records of IX_STRIDE words (IX_*, IXE_*), a max-tree
+ *                  over leaves of IDX_BLOCK node slots; H_DIRTY_*: leaves to recompute
+ *
+ * Exact decisions search the index (searchIndex) or scan every node (scanExact); both pick the
+ * node a node-by-node scan picks. Sampled decisions (H_SAMPLE > 0) scan round-robin.
  *
  * No allocation, no exceptions, integer arithmetic only (dimension scores divide in f64, which is
  * exact for these magnitudes, so they equal the twin's integer division).
@@ -36,10 +41,15 @@ import {
   NUM_REASONS,
   DS_KIND, DS_VENDOR, DS_MODEL, DS_PRECISION, DS_UNHEALTHY, DS_MODE, DS_HELD, DS_SLICES, DS_MILLI,
   DS_MEMORY, DS_FIT,
+  H_IDX_ON, H_IDX_STALE, H_IDX_TREE, H_IDX_LEAVES, H_DIRTY_LIST, H_DIRTY_N, H_DIRTY_BITS, H_IDX_VISITS,
+  IDX_BLOCK, IDX_BLOCK_SHIFT, IX_NONE, IX_CPU, IX_MEM, IX_FRAC, IX_WHOLE, IX_HASH, IX_ODD, IX_NCAP, IX_XCAP,
+  IX_FREE, IX_USED, IDX_BUCKETS, IX_STRIDE, IDX_SCALE, IX_USEDW, IDX_FULL, IDX_WHOLE_BUCKETS,
+  IXE_CPU, IXE_MEM, IXE_FRAC, IXE_WHOLE, IXE_HASH, IXE_NCAP, IXE_XCAP,
+  H_MASK_BASE, H_MASK_WORDS, H_MASK_POP, MASK_SLOTS,
 } from './lib/placement-layout';
 
 /** Bumped whenever the layout or the semantics change; src/core/placement.ts checks it. */
-const ABI_VERSION: i32 = 2;
+const ABI_VERSION: i32 = 3;
 
 export function abiVersion(): i32 {
   return ABI_VERSION;
@@ -135,6 +145,8 @@ function bindLayout(hdr: usize): void {
   cPMem = col(hdr, H_P_MEM);
   cPMax = col(hdr, H_P_MAX);
   cPUsed = col(hdr, H_P_USED);
+  cTree = <usize>load<i32>(hdr + (<usize>H_IDX_TREE << 2));
+  idxLeaves = load<i32>(hdr + (<usize>H_IDX_LEAVES << 2));
 }
 
 @inline function inSet(set: usize, i: i32): bool {
@@ -295,6 +307,7 @@ function chooseDevices(hdr: usize, t: usize, n: i32, r: usize): void {
 
 function commit(hdr: usize, t: usize, r: usize): void {
   const n = get(r, R_NODE);
+  markNode(hdr, n);
   const nCpu = cNCpuFree;
   const nMem = cNMemFree;
   put(nCpu, n, get(nCpu, n) - tget(t, T_CPU));
@@ -331,6 +344,557 @@ function commit(hdr: usize, t: usize, r: usize): void {
   }
 }
 
+// ── free-capacity index ─────────────────────────────────────────────────────────────────────
+// A complete binary tree over leaves of IDX_BLOCK node slots; every record holds maxima over the
+// eligible nodes below it (layout: IX_* in ./lib/placement-layout.ts), so a parent is the
+// element-wise i32x4.max_s of its children. An exact decision walks it best-first and skips
+// every record that (a) no node below can fit or (b) whose score upper bound cannot beat the
+// best node found so far (on an equal bound: whose smallest tie hash cannot win the tie). The
+// nodes under the leaves it reaches are checked and scored exactly as the scan does, so the
+// chosen node is the scan's (highest score, then smallest tieHash). Columns change outside the
+// kernel (the binding marks the leaves it touches dirty) and in commit; a decision first
+// recomputes the dirty leaves and their ancestors: O(dirty · log(nodes)).
+
+let cTree: usize = 0;
+let idxLeaves: i32 = 0;
+
+@inline function rec(v: i32): usize {
+  return cTree + (<usize>v * <usize>IX_STRIDE << 2);
+}
+@inline function maxInto(p: usize, f: i32, v: i32): void {
+  if (v > get(p, f)) put(p, f, v);
+}
+@inline function bitLen(x: i32): i32 {
+  return x <= 0 ? 0 : 32 - <i32>clz<u32>(<u32>x);
+}
+/** Monotone bucket of an amount: half octaves (0, 1, 2, 3, 4, 6, 8, 12, 16, … start buckets 0..7). */
+@inline function bucketKey(x: i32): i32 {
+  if (x <= 1) return x <= 0 ? 0 : 1;
+  const b = bitLen(x);
+  return 2 * b - 2 + ((x >>> (b - 2)) & 1);
+}
+/** ceil(num · IDX_SCALE / cap) for cap > 0, clamped to 0 .. 2^24 (integer arithmetic). */
+function ceilRatio(num: i32, cap: i32): i32 {
+  if (num <= 0) return 0;
+  const q: i64 = (<i64>num * <i64>IDX_SCALE + <i64>cap - 1) / <i64>cap;
+  return q > 16777216 ? 16777216 : <i32>q;
+}
+
+function dimInto(p: usize, k: i32, free: i32, cap: i32, key: i32): void {
+  if (cap <= 0) {
+    put(p, IX_ODD + k, 1);
+    return;
+  }
+  maxInto(p, IX_NCAP + k, -cap);
+  maxInto(p, IX_XCAP + k, cap);
+  maxInto(p, IX_FREE + k, ceilRatio(free, cap));
+  // the node counts in buckets 0..bucketKey(key): stored at its top bucket here, spread down to
+  // the lower buckets by suffixMax once the whole leaf is in
+  maxInto(p, IX_USED + k * IDX_BUCKETS + bucketKey(key), ceilRatio(cap - free, cap));
+}
+
+/** Bucket b = max of buckets ≥ b (for `count` buckets from field `f`). */
+function suffixMax(p: usize, f: i32, count: i32): void {
+  for (let b = count - 2; b >= 0; b--) maxInto(p, f + b, get(p, f + b + 1));
+}
+
+/** Recompute leaf `l` from the columns of its node slots (those below `hwm`). */
+function leafRecompute(l: i32, hwm: i32, seed: u32, into: i32): void {
+  const p = rec(into);
+  const none = i32x4.splat(IX_NONE);
+  for (let w = 0; w < IX_STRIDE; w += 4) v128.store(p + (<usize>w << 2), none);
+  const n0 = l << IDX_BLOCK_SHIFT;
+  let n1 = n0 + IDX_BLOCK;
+  if (n1 > hwm) n1 = hwm;
+  const ok = NF_PRESENT | NF_HEALTHY | NF_SCHEDULABLE;
+  for (let n = n0; n < n1; n++) {
+    if ((get(cNFlags, n) & ok) != ok) continue;
+    const cpuFree = get(cNCpuFree, n);
+    const memFree = get(cNMemFree, n);
+    const cpuCap = get(cNCpuCap, n);
+    const memCap = get(cNMemCap, n);
+    const dFree = get(cNDmilliFree, n);
+    const dCap = get(cNDmilliCap, n);
+    const first = get(cNDevFirst, n);
+    const count = get(cNDevCount, n);
+    let frac = IX_NONE;
+    let whole = 0;
+    for (let i = 0; i < count; i++) {
+      const d = first + i;
+      const df = get(cDFlags, d);
+      if ((df & DF_HEALTHY) == 0 || (df & DF_HELD) != 0) continue;
+      const milliFree = get(cDMilliFree, d);
+      const used = get(cDSlicesUsed, d);
+      if (get(cDMode, d) == MODE_TIME_SLICE && used < get(cDSlicesMax, d) && milliFree > frac) frac = milliFree;
+      if (used == 0 && milliFree == get(cDMilliCap, d) && get(cDMemFree, d) == get(cDMemCap, d)) whole++;
+    }
+    const hashKey = 0x7fffffff - <i32>(tieHash(seed, <u32>n) >>> 1);
+    if (cpuFree == cpuCap && memFree == memCap && (count == 0 || dFree == dCap)) {
+      maxInto(p, IXE_CPU, cpuFree);
+      maxInto(p, IXE_MEM, memFree);
+      maxInto(p, IXE_FRAC, frac);
+      maxInto(p, IXE_WHOLE, whole);
+      maxInto(p, IXE_HASH, hashKey);
+      capInto(p, 0, cpuCap);
+      capInto(p, 1, memCap);
+      if (count > 0) capInto(p, 2, dCap);
+      continue;
+    }
+    maxInto(p, IX_CPU, cpuFree);
+    maxInto(p, IX_MEM, memFree);
+    maxInto(p, IX_FRAC, frac);
+    maxInto(p, IX_WHOLE, whole);
+    maxInto(p, IX_HASH, hashKey);
+    dimInto(p, 0, cpuFree, cpuCap, cpuFree);
+    dimInto(p, 1, memFree, memCap, memFree);
+    if (count > 0) {
+      dimInto(p, 2, dFree, dCap, frac);
+      if (dCap > 0) maxInto(p, IX_USEDW + min(bitLen(whole), IDX_WHOLE_BUCKETS - 1), ceilRatio(dCap - dFree, dCap));
+    }
+  }
+  for (let k = 0; k < 3; k++) suffixMax(p, IX_USED + k * IDX_BUCKETS, IDX_BUCKETS);
+  suffixMax(p, IX_USEDW, IDX_WHOLE_BUCKETS);
+}
+
+function capInto(p: usize, k: i32, cap: i32): void {
+  if (cap <= 0) {
+    put(p, IX_ODD + k, 1);
+    return;
+  }
+  maxInto(p, IXE_NCAP + k, -cap);
+  maxInto(p, IXE_XCAP + k, cap);
+}
+
+/** Record `into` = element-wise max of v's children (SIMD: four fields per instruction). */
+@inline function combine(v: i32, into: i32): void {
+  const p = rec(into);
+  const a = rec(v << 1);
+  const b = a + (<usize>IX_STRIDE << 2);
+  for (let w = 0; w < IX_STRIDE; w += 4) {
+    const o = <usize>w << 2;
+    v128.store(p + o, i32x4.max_s(v128.load(a + o), v128.load(b + o)));
+  }
+}
+
+/** Copy the scratch record 0 over record v unless they are equal; true = v changed. */
+function replaceIfChanged(v: i32): bool {
+  const p = rec(v);
+  const z = rec(0);
+  let diff = i32x4.splat(0);
+  for (let w = 0; w < IX_STRIDE; w += 4) {
+    const o = <usize>w << 2;
+    diff = v128.or(diff, v128.xor(v128.load(p + o), v128.load(z + o)));
+  }
+  if (!v128.any_true(diff)) return false;
+  memory.copy(p, z, <usize>IX_STRIDE << 2);
+  return true;
+}
+
+/** Queue leaf of node slot `n` for recomputation (commit changed its columns). */
+function markNode(hdr: usize, n: i32): void {
+  if (cTree == 0) return;
+  const l = n >> IDX_BLOCK_SHIFT;
+  if (l < 0 || l >= idxLeaves) return;
+  const bits = <usize>load<i32>(hdr + (<usize>H_DIRTY_BITS << 2));
+  const w = get(bits, l >> 5);
+  const bit = 1 << (l & 31);
+  if ((w & bit) != 0) return;
+  put(bits, l >> 5, w | bit);
+  const list = <usize>load<i32>(hdr + (<usize>H_DIRTY_LIST << 2));
+  const count = load<i32>(hdr + (<usize>H_DIRTY_N << 2));
+  put(list, count, l);
+  store<i32>(hdr + (<usize>H_DIRTY_N << 2), count + 1);
+}
+
+/** Bring the index up to date with the columns: the dirty leaves and their ancestors, or everything. */
+function flushIndex(hdr: usize, hwm: i32, seed: u32): void {
+  const leaves = idxLeaves;
+  const count = load<i32>(hdr + (<usize>H_DIRTY_N << 2));
+  const bits = <usize>load<i32>(hdr + (<usize>H_DIRTY_BITS << 2));
+  const list = <usize>load<i32>(hdr + (<usize>H_DIRTY_LIST << 2));
+  const depth = 32 - <i32>clz<u32>(<u32>leaves);
+  if (load<i32>(hdr + (<usize>H_IDX_STALE << 2)) != 0 || count * depth > leaves) {
+    for (let l = 0; l < leaves; l++) leafRecompute(l, hwm, seed, leaves + l);
+    for (let v = leaves - 1; v >= 1; v--) combine(v, v);
+    for (let i = 0; i < count; i++) put(bits, get(list, i) >> 5, 0);
+    store<i32>(hdr + (<usize>H_IDX_STALE << 2), 0);
+  } else {
+    for (let i = 0; i < count; i++) {
+      const l = get(list, i);
+      put(bits, l >> 5, 0);
+      // recompute into the scratch record 0; stop climbing at the first record that did not change
+      leafRecompute(l, hwm, seed, 0);
+      if (!replaceIfChanged(leaves + l)) continue;
+      let v = (leaves + l) >> 1;
+      while (v >= 1) {
+        combine(v, 0);
+        if (!replaceIfChanged(v)) break;
+        v >>= 1;
+      }
+    }
+  }
+  store<i32>(hdr + (<usize>H_DIRTY_N << 2), 0);
+}
+
+// The task being placed, unpacked for the search.
+let qCpu: i32 = 0;
+let qMem: i32 = 0;
+let qKind: i32 = 0;
+let qCount: i32 = 0;
+let qMilli: i32 = 0;
+let qProfile: i32 = 0;
+let qWhole: bool = false;
+let qMask: usize = 0;
+let qSpread: bool = false;
+let qDims: i32 = 0;
+let qDevReq: i32 = 0;
+let qBucket0: i32 = 0;
+let qBucket1: i32 = 0;
+let qBucket2: i32 = 0;
+let qHwm: i32 = 0;
+let qSeed: u32 = 0;
+let qTask: usize = 0;
+let qHdr: usize = 0;
+let bestN: i32 = -1;
+let bestS: i32 = -1;
+let bestH: u32 = 0;
+let visits: i32 = 0;
+
+// trunc(min(req · IDX_FULL / cap, 2 · IDX_FULL)) of the last capacity seen per dimension (one
+// shape dominates most records, so most bounds need no division)
+let qCap0: i32 = 0;
+let qCap1: i32 = 0;
+let qCap2: i32 = 0;
+let qQuot0: i32 = 0;
+let qQuot1: i32 = 0;
+let qQuot2: i32 = 0;
+
+function quot(k: i32, req: i32, cap: i32): i32 {
+  if (k == 0 && cap == qCap0) return qQuot0;
+  if (k == 1 && cap == qCap1) return qQuot1;
+  if (k == 2 && cap == qCap2) return qQuot2;
+  let q = <f64>req * <f64>IDX_FULL / <f64>cap;
+  if (q > <f64>(2 * IDX_FULL)) q = <f64>(2 * IDX_FULL);
+  const r = <i32>q;
+  if (k == 0) {
+    qCap0 = cap;
+    qQuot0 = r;
+  } else if (k == 1) {
+    qCap1 = cap;
+    qQuot1 = r;
+  } else {
+    qCap2 = cap;
+    qQuot2 = r;
+  }
+  return r;
+}
+
+/**
+ * Upper bound of dimension k's score (an integer 0..100) over the record's nodes that can fit;
+ * -1 = none can. Fixed point (IDX_SCALE): binpack 100·(cap − free + req)/cap ≤ 100·used/IDX_SCALE +
+ * 100·req/(smallest cap); spread 100·(free − req)/cap ≤ 100·free/IDX_SCALE − 100·req/(largest cap).
+ * Empty nodes: used = 0, free = cap. The f64 quotient is rounded the safe way (+2 / −1), so the
+ * bound never falls below the score.
+ */
+function dimBound(p: usize, k: i32, req: i32, bucket: i32, empty: bool): i32 {
+  if (qSpread) {
+    const f = empty ? IDX_SCALE : get(p, IX_FREE + k);
+    const cap = get(p, (empty ? IXE_XCAP : IX_XCAP) + k);
+    if (f == IX_NONE || cap == IX_NONE) return -1;
+    let x: i64 = <i64>f * 100 - <i64>(quot(k, req, cap) - 1);
+    if (x < 0) x = 0;
+    if (x > <i64>IDX_FULL) x = <i64>IDX_FULL;
+    return <i32>x / IDX_SCALE;
+  }
+  const u = empty ? 0 : get(p, (k == 2 && qWhole && qProfile < 0 ? IX_USEDW : IX_USED + k * IDX_BUCKETS) + bucket);
+  const ncap = get(p, (empty ? IXE_NCAP : IX_NCAP) + k);
+  if (u == IX_NONE || ncap == IX_NONE) return -1;
+  let x: i64 = <i64>u * 100 + <i64>(quot(k, req, -ncap) + 2);
+  if (x > <i64>IDX_FULL) x = <i64>IDX_FULL;
+  return <i32>x / IDX_SCALE;
+}
+
+/** Upper bound of the score of any loaded (empty = false) or empty node below record p that fits; -1 = none fits. */
+function partBound(p: usize, empty: bool): i32 {
+  if (get(p, empty ? IXE_HASH : IX_HASH) == IX_NONE) return -1;
+  if (get(p, empty ? IXE_CPU : IX_CPU) < qCpu || get(p, empty ? IXE_MEM : IX_MEM) < qMem) return -1;
+  if (qKind >= 0 && qProfile < 0) {
+    if (qWhole) {
+      if (get(p, empty ? IXE_WHOLE : IX_WHOLE) < qCount) return -1;
+    } else if (get(p, empty ? IXE_FRAC : IX_FRAC) < qMilli) return -1;
+  }
+  if (get(p, IX_ODD) > 0 || get(p, IX_ODD + 1) > 0 || (qKind >= 0 && get(p, IX_ODD + 2) > 0)) return 100;
+  const x0 = dimBound(p, 0, qCpu, qBucket0, empty);
+  if (x0 < 0) return -1;
+  const x1 = dimBound(p, 1, qMem, qBucket1, empty);
+  if (x1 < 0) return -1;
+  let sum = x0 + x1;
+  if (qKind >= 0) {
+    const x2 = dimBound(p, 2, qDevReq, qBucket2, empty);
+    if (x2 < 0) return -1;
+    sum += x2;
+  }
+  return sum / qDims;
+}
+
+/** Smallest tie hash a loaded / empty node below record p can have (a lower bound). */
+@inline function hashFloor(p: usize, empty: bool): u32 {
+  return <u32>(0x7fffffff - get(p, empty ? IXE_HASH : IX_HASH)) << 1;
+}
+
+// bounds of the record last passed to bounds(): loaded part, empty part
+let gLoaded: i32 = -1;
+let gEmpty: i32 = -1;
+
+function bounds(v: i32): void {
+  gLoaded = -1;
+  gEmpty = -1;
+  if (v >= idxLeaves && qMask != 0) {
+    const n0 = (v - idxLeaves) << IDX_BLOCK_SHIFT;
+    if (((<u32>get(qMask, n0 >> 5) >>> (<u32>n0 & 31)) & <u32>((1 << IDX_BLOCK) - 1)) == 0) return;
+  }
+  const p = rec(v);
+  gLoaded = partBound(p, false);
+  gEmpty = partBound(p, true);
+}
+
+/** Could a part with bound b and hash floor hf beat the best node so far? */
+@inline function canBeat(b: i32, hf: u32): bool {
+  return b >= 0 && (b > bestS || (b == bestS && hf < bestH));
+}
+
+/** Search order key of a record: its larger part bound, then that part's hash floor. */
+@inline function orderHash(p: usize, bl: i32, be: i32): u32 {
+  const top = bl > be ? bl : be;
+  let h: u32 = 0xffffffff;
+  if (bl == top) h = hashFloor(p, false);
+  if (be == top) {
+    const he = hashFloor(p, true);
+    if (he < h) h = he;
+  }
+  return h;
+}
+
+function scanLeaf(l: i32): void {
+  const n0 = l << IDX_BLOCK_SHIFT;
+  let n1 = n0 + IDX_BLOCK;
+  if (n1 > qHwm) n1 = qHwm;
+  const ok = NF_PRESENT | NF_HEALTHY | NF_SCHEDULABLE;
+  for (let n = n0; n < n1; n++) {
+    if (!nodeAllowed(qMask, n)) continue;
+    if ((get(cNFlags, n) & ok) != ok || get(cNCpuFree, n) < qCpu || get(cNMemFree, n) < qMem) continue;
+    scanCandidate(qHdr, qTask, n, qSeed);
+  }
+}
+
+function explore(v: i32, bl: i32, be: i32): void {
+  const p = rec(v);
+  if (!canBeat(bl, hashFloor(p, false)) && !canBeat(be, hashFloor(p, true))) return;
+  visits++;
+  if (v >= idxLeaves) {
+    scanLeaf(v - idxLeaves);
+    return;
+  }
+  const l = v << 1;
+  const r = l + 1;
+  bounds(l);
+  const ll = gLoaded;
+  const le = gEmpty;
+  bounds(r);
+  const rl = gLoaded;
+  const re = gEmpty;
+  const lt = ll > le ? ll : le;
+  const rt = rl > re ? rl : re;
+  if (rt > lt || (rt == lt && orderHash(rec(r), rl, re) < orderHash(rec(l), ll, le))) {
+    explore(r, rl, re);
+    explore(l, ll, le);
+  } else {
+    explore(l, ll, le);
+    explore(r, rl, re);
+  }
+}
+
+/**
+ * How many nodes a node mask allows: the count written with the mask (H_MASK_POP), or a popcount
+ * of its words below hwm for a mask elsewhere. Only chooses between two exact methods.
+ */
+function maskAllows(hdr: usize, mask: usize, hwm: i32): i32 {
+  const base = <usize>load<i32>(hdr + (<usize>H_MASK_BASE << 2));
+  const bytes = <usize>load<i32>(hdr + (<usize>H_MASK_WORDS << 2)) << 2;
+  if (bytes > 0 && mask >= base && (mask - base) % bytes == 0) {
+    const m = <i32>((mask - base) / bytes);
+    if (m < MASK_SLOTS) return get(<usize>load<i32>(hdr + (<usize>H_MASK_POP << 2)), m);
+  }
+  return maskPopulation(mask, hwm);
+}
+
+/** Popcount of the node mask over slots below hwm (how many nodes a constrained task may use). */
+function maskPopulation(mask: usize, hwm: i32): i32 {
+  let pop = 0;
+  const words = (hwm + 31) >> 5;
+  for (let w = 0; w < words; w++) pop += <i32>popcnt<u32>(<u32>get(mask, w));
+  return pop;
+}
+
+/** The best node by the index (-1 = none fits); same choice as the scan with H_SAMPLE = 0. */
+function searchIndex(hdr: usize, t: usize, hwm: i32, seed: u32): i32 {
+  flushIndex(hdr, hwm, seed);
+  qHdr = hdr;
+  qTask = t;
+  qHwm = hwm;
+  qSeed = seed;
+  qCpu = tget(t, T_CPU);
+  qMem = tget(t, T_MEM);
+  qKind = tget(t, T_KIND);
+  qCount = tget(t, T_COUNT);
+  qMilli = tget(t, T_MILLI);
+  qProfile = tget(t, T_PROFILE);
+  qWhole = (tget(t, T_FLAGS) & TF_WHOLE) != 0;
+  qMask = <usize>tget(t, T_NODEMASK);
+  qSpread = cPolicy == POLICY_SPREAD;
+  qDims = qKind >= 0 ? 3 : 2;
+  qDevReq = 0;
+  if (qProfile < 0) qDevReq = qWhole ? 1000 * qCount : qMilli;
+  qBucket0 = bucketKey(qCpu);
+  qBucket1 = bucketKey(qMem);
+  // device dimension: a share needs one device with qMilli free; whole devices need qCount fully free ones
+  qBucket2 = 0;
+  if (qKind >= 0 && qProfile < 0) qBucket2 = qWhole ? bitLen(qCount) : bucketKey(qMilli);
+  bestN = -1;
+  bestS = -1;
+  bestH = 0;
+  visits = 0;
+  qCap0 = 0;
+  qCap1 = 0;
+  qCap2 = 0;
+  mCpuCap = -1;
+  bounds(1);
+  explore(1, gLoaded, gEmpty);
+  return bestN;
+}
+
+/**
+ * Exact scan (H_SAMPLE = 0) of every node: a SIMD pre-filter tests four nodes per step on the
+ * node columns (present, healthy and schedulable flags, free CPU, free memory, node-mask bits),
+ * and a node that passes is scored first and checked in detail (devices) only when its score and
+ * tie hash could beat the best so far. Four passing nodes with the last scored node's columns
+ * share its score, so they are settled by one vector compare of their tie hashes. The choice
+ * (highest score, then smallest tieHash) is the node-by-node scan's: a node that cannot win needs
+ * no fit check.
+ */
+function scanExact(hdr: usize, t: usize, hwm: i32, seed: u32): i32 {
+  const ok = NF_PRESENT | NF_HEALTHY | NF_SCHEDULABLE;
+  const mask = <usize>tget(t, T_NODEMASK);
+  const vOk = i32x4.splat(ok);
+  const vCpu = i32x4.splat(tget(t, T_CPU));
+  const vMem = i32x4.splat(tget(t, T_MEM));
+  const fl = cNFlags;
+  const cf = cNCpuFree;
+  const mf = cNMemFree;
+  bestN = -1;
+  bestS = -1;
+  bestH = 0;
+  mCpuCap = -1;
+  let n = 0;
+  const body = hwm & ~3;
+  while (n < body) {
+    let lanes: i32 = 15;
+    if (mask != 0) {
+      const word = get(mask, n >> 5);
+      if (word == 0 && (n & 31) == 0 && n + 32 <= body) {
+        n += 32;
+        continue;
+      }
+      lanes = (word >>> (n & 31)) & 15;
+      if (lanes == 0) {
+        n += 4;
+        continue;
+      }
+    }
+    const o = <usize>n << 2;
+    const cpu4 = v128.load(cf + o);
+    const mem4 = v128.load(mf + o);
+    const fit = v128.and(
+      i32x4.eq(v128.and(v128.load(fl + o), vOk), vOk),
+      v128.and(i32x4.ge_s(cpu4, vCpu), i32x4.ge_s(mem4, vMem)),
+    );
+    let bits = i32x4.bitmask(fit) & lanes;
+    if (bits == 15 && mScore <= bestS) {
+      // Four nodes with the columns of the last scored node (a run of one shape and load) have
+      // its score: none can win unless that score ties the best and a tie hash is smaller.
+      const same = v128.and(
+        v128.and(i32x4.eq(cpu4, i32x4.splat(mCpuFree)), i32x4.eq(v128.load(cNCpuCap + o), i32x4.splat(mCpuCap))),
+        v128.and(
+          v128.and(i32x4.eq(mem4, i32x4.splat(mMemFree)), i32x4.eq(v128.load(cNMemCap + o), i32x4.splat(mMemCap))),
+          v128.and(i32x4.eq(v128.load(cNDmilliFree + o), i32x4.splat(mDFree)), i32x4.eq(v128.load(cNDmilliCap + o), i32x4.splat(mDCap))),
+        ),
+      );
+      if (i32x4.all_true(same)) {
+        bits = mScore < bestS ? 0 : i32x4.bitmask(i32x4.lt_u(tieHash4(seed, n), i32x4.splat(<i32>bestH)));
+      }
+    }
+    while (bits != 0) {
+      const i = <i32>ctz<u32>(<u32>bits);
+      bits &= bits - 1;
+      scanCandidate(hdr, t, n + i, seed);
+    }
+    n += 4;
+  }
+  for (; n < hwm; n++) {
+    if (!nodeAllowed(mask, n)) continue;
+    if ((get(fl, n) & ok) != ok) continue;
+    scanCandidate(hdr, t, n, seed);
+  }
+  return bestN;
+}
+
+/** tieHash of node slots n, n+1, n+2, n+3 (lanes), as tieHash does one by one. */
+@inline function tieHash4(seed: u32, n: i32): v128 {
+  let x = v128.xor(i32x4.splat(<i32>seed), i32x4.mul(i32x4.add(i32x4.splat(n), i32x4(0, 1, 2, 3)), i32x4.splat(0x9e3779b9)));
+  x = v128.xor(x, i32x4.shr_u(x, 16));
+  x = i32x4.mul(x, i32x4.splat(0x85ebca6b));
+  x = v128.xor(x, i32x4.shr_u(x, 13));
+  x = i32x4.mul(x, i32x4.splat(0xc2b2ae35));
+  return v128.xor(x, i32x4.shr_u(x, 16));
+}
+
+// The last scored node's columns and score: neighbouring nodes of one shape and load (common in
+// large pools) reuse it instead of dividing again.
+let mCpuFree: i32 = 0;
+let mCpuCap: i32 = -1;
+let mMemFree: i32 = 0;
+let mMemCap: i32 = 0;
+let mDFree: i32 = 0;
+let mDCap: i32 = 0;
+let mScore: i32 = 0;
+
+@inline function scanCandidate(hdr: usize, t: usize, n: i32, seed: u32): void {
+  const cpuFree = get(cNCpuFree, n);
+  const cpuCap = get(cNCpuCap, n);
+  const memFree = get(cNMemFree, n);
+  const memCap = get(cNMemCap, n);
+  const dFree = get(cNDmilliFree, n);
+  const dCap = get(cNDmilliCap, n);
+  let s = mScore;
+  if (cpuFree != mCpuFree || cpuCap != mCpuCap || memFree != mMemFree || memCap != mMemCap || dFree != mDFree || dCap != mDCap) {
+    s = nodeScore(hdr, t, n);
+    mCpuFree = cpuFree;
+    mCpuCap = cpuCap;
+    mMemFree = memFree;
+    mMemCap = memCap;
+    mDFree = dFree;
+    mDCap = dCap;
+    mScore = s;
+  }
+  if (s < bestS) return;
+  const th = tieHash(seed, <u32>n);
+  if (s == bestS && th >= bestH) return;
+  if (nodeReason(hdr, t, n) >= 0) return;
+  bestN = n;
+  bestS = s;
+  bestH = th;
+}
+
 /** Count, per present node, the first check it fails (R_REASONS) and the present nodes (R_TOTAL). */
 export function explain(hdr: usize, t: usize, r: usize): void {
   bindLayout(hdr);
@@ -365,6 +929,19 @@ export function place(hdr: usize, t: usize, r: usize, doCommit: i32): i32 {
   let found = 0;
   let k = 0;
   const mask = <usize>tget(t, T_NODEMASK);
+  // Exact decisions search the index, unless the node mask is sparse: the scan then skips 32
+  // excluded nodes per zero mask word, which beats a search the mask cannot steer.
+  const indexed = sample == 0 && cTree != 0 && load<i32>(hdr + (<usize>H_IDX_ON << 2)) != 0 &&
+    (mask == 0 || maskAllows(hdr, mask, hwm) * 8 >= hwm);
+  store<i32>(hdr + (<usize>H_IDX_VISITS << 2), 0);
+  if (indexed) {
+    best = searchIndex(hdr, t, hwm, seed);
+    store<i32>(hdr + (<usize>H_IDX_VISITS << 2), visits);
+    k = hwm;
+  } else if (sample == 0) {
+    best = scanExact(hdr, t, hwm, seed);
+    k = hwm;
+  }
   while (k < hwm) {
     let n = start + k;
     if (n >= hwm) n -= hwm;

@@ -1,84 +1,168 @@
 /**
- * Quick measurement (not a test): binpack decisions per second at 10,000 nodes on both backends,
- * through engine.place() (one decision per call) and engine.schedule() (placeBatch), scoring every
- * fitting node (exact) and with nodesToScore = 100 (sampled, round-robin).
- * Run: npx tsx bench/placement-quick.ts [nodes] [tasks]
+ * Quick measurement (not a test) of exact binpack decisions: full scan vs free-capacity index,
+ * WebAssembly kernel vs TypeScript twin, median and p99 per decision, at 1k / 10k / 100k nodes.
+ *
+ * 1. kernel: PlacementState (src/core/placement.ts) filled directly with N identical nodes (64 CPU,
+ *    256 GiB, 8 time-sliced GPUs); a stream of 60 % fractional-GPU, 20 % whole-GPU (1–4) and 20 %
+ *    CPU-only tasks restricted to the half of the nodes that are aarch64 (a node mask). After a
+ *    warm-up of WARM decisions, each of TASKS decisions (committed) is timed on its own. All four
+ *    variants make the same decisions (checked: same chosen-node checksum).
+ * 2. engine: createEngine().place() per task (validation, encoding, Binding objects included) and
+ *    schedule() (placeBatch: one kernel call per queue), index on and off.
+ * 3. site-constrained tasks (sparse node masks: the scan skips 32 excluded nodes per mask word).
+ *
+ * Run: npx tsx bench/placement-quick.ts [nodes…]   (default: 1000 10000 100000)
+ *      HETPOOL_BENCH_TASKS=2000 HETPOOL_BENCH_WARM=2000 to change the stream lengths.
  */
+import { PlacementLayout as L, PlacementState } from '../src/core/placement.js';
+import { tieHash } from '../src/reference/placement.js';
 import { createEngine } from '../src/engine/index.js';
 import { Rng } from '../src/sim/random.js';
-import type { NodeInput, TaskInput } from '../src/model/types.js';
 
-const NODES = Number(process.argv[2] ?? 10_000);
-const TASKS = Number(process.argv[3] ?? 2_000);
+const SIZES = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [1000, 10_000, 100_000];
+const TASKS = Number(process.env.HETPOOL_BENCH_TASKS ?? 2000);
+const WARM = Number(process.env.HETPOOL_BENCH_WARM ?? 2000);
+const GPUS = 8;
 
-function cluster(rng: Rng): NodeInput[] {
-  return Array.from({ length: NODES }, (_, i) => ({
-    id: `n${i}`,
-    arch: (['x86_64', 'aarch64'] as const)[rng.int(2)],
-    cpuMilli: 64_000,
-    memoryMiB: 262_144,
-    devices: Array.from({ length: 8 }, (_, j) => ({
-      id: `g${j}`,
-      kind: 'gpu' as const,
-      vendor: 'nvidia',
-      model: (['A100', 'H100', 'L40S'] as const)[rng.int(3)],
-      memoryMiB: 81_920,
-      sharing: { mode: 'time-slice' as const, maxSlices: 8 },
-    })),
-  }));
+/** A cluster of `nodes` identical nodes laid out straight into the columns. */
+function cluster(backend: 'wasm' | 'ts', nodes: number, index: boolean): PlacementState {
+  const st = new PlacementState(backend, { nodes, devices: nodes * GPUS, profiles: 16, tasks: 1 });
+  st.setPolicy(L.POLICY_BINPACK, 1);
+  st.setIndexing(index);
+  st.nodeHighWater = nodes;
+  for (let n = 0; n < nodes; n++) {
+    st.set(L.H_N_CPU_CAP, n, 64_000);
+    st.set(L.H_N_CPU_FREE, n, 64_000);
+    st.set(L.H_N_MEM_CAP, n, 262_144);
+    st.set(L.H_N_MEM_FREE, n, 262_144);
+    st.set(L.H_N_FLAGS, n, L.NF_PRESENT | L.NF_HEALTHY | L.NF_SCHEDULABLE);
+    st.set(L.H_N_DEV_FIRST, n, n * GPUS);
+    st.set(L.H_N_DEV_COUNT, n, GPUS);
+    st.set(L.H_N_DMILLI_CAP, n, GPUS * 1000);
+    st.set(L.H_N_DMILLI_FREE, n, GPUS * 1000);
+    for (let g = 0; g < GPUS; g++) {
+      const d = n * GPUS + g;
+      const vals: [number, number][] = [[L.H_D_KIND, 0], [L.H_D_MODE, L.MODE_TIME_SLICE], [L.H_D_MILLI_CAP, 1000], [L.H_D_MILLI_FREE, 1000], [L.H_D_MEM_CAP, 81_920],
+        [L.H_D_MEM_FREE, 81_920], [L.H_D_SLICES_MAX, 8], [L.H_D_FLAGS, L.DF_HEALTHY], [L.H_D_NODE, n], [L.H_D_PREC, 1]];
+      for (const [c, v] of vals) st.set(c, d, v);
+    }
+  }
+  // node mask 0: the aarch64 half of the nodes
+  st.writeMask(0, (n) => (tieHash(99, n) & 1) === 1);
+  return st;
 }
 
-function tasks(rng: Rng, prefix: string): TaskInput[] {
-  return Array.from({ length: TASKS }, (_, i) => {
+/** The task stream (TASK_STRIDE words each), the same for every variant. */
+function stream(count: number, mask: number): number[][] {
+  const rng = new Rng(42);
+  return Array.from({ length: count }, () => {
     const r = rng.int(10);
-    if (r < 6) return { id: `${prefix}${i}`, cpuMilli: 2000, memoryMiB: 8192, accel: { kind: 'gpu' as const, milli: 100 * (1 + rng.int(9)), memoryMiB: 4096 } };
-    if (r < 8) return { id: `${prefix}${i}`, cpuMilli: 8000, memoryMiB: 32768, accel: { kind: 'gpu' as const, count: 1 + rng.int(4) } };
-    return { id: `${prefix}${i}`, cpuMilli: 4000, memoryMiB: 16384, arch: ['aarch64' as const] };
+    if (r < 6) return [2000, 8192, 0, 1, 100 * (1 + rng.int(9)), 4096, 0, 0, -1, 0, 0, 0];
+    if (r < 8) return [8000, 32_768, 0, 1 + rng.int(4), 1000, 0, 0, L.TF_WHOLE, -1, 0, 0, 0];
+    return [4000, 16_384, -1, 0, 0, 0, 0, 0, -1, 0, 0, mask];
   });
 }
 
-for (const [backend, nodesToScore] of [['wasm', 0], ['ts', 0], ['wasm', 100], ['ts', 100]] as const) {
-  const rng = new Rng(42);
-  const nodes = cluster(rng);
-  const e = createEngine({ backend, policy: 'binpack', seed: 1, nodesToScore });
-  let t0 = performance.now();
-  for (const n of nodes) e.addNode(n);
-  const addMs = performance.now() - t0;
-  const single = tasks(rng, 'p');
-  // CPU time of this process (user + system), less sensitive than wall time to other load on the machine
-  const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
-  let c0 = process.cpuUsage();
-  let bound = 0;
-  for (const t of single) if ('nodeId' in e.place(t)) bound++;
-  const placeMs = cpuMs(process.cpuUsage(c0));
-  e.submit(tasks(rng, 's'));
-  c0 = process.cpuUsage();
-  const r = e.schedule();
-  const batchMs = cpuMs(process.cpuUsage(c0));
-  console.log(JSON.stringify({
-    backend, nodesToScore, nodes: NODES, devices: NODES * 8, addNodesMs: Math.round(addMs),
-    place: { decisions: TASKS, bound, ms: Math.round(placeMs), decisionsPerSec: Math.round(TASKS / (placeMs / 1000)), usPerDecision: +((placeMs * 1000) / TASKS).toFixed(1) },
-    schedule: { decisions: TASKS, bound: r.bindings.length, ms: Math.round(batchMs), decisionsPerSec: Math.round(TASKS / (batchMs / 1000)), usPerDecision: +((batchMs * 1000) / TASKS).toFixed(1) },
-  }));
+const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+const us = (ms: number): number => +(ms * 1000).toFixed(2);
+
+function kernelBench(nodes: number): void {
+  const rows: Record<string, unknown>[] = [];
+  const checksums = new Set<number>();
+  for (const [backend, index] of [['wasm', false], ['wasm', true], ['ts', false], ['ts', true]] as const) {
+    if (backend === 'ts' && !index && nodes > 10_000 && TASKS > 500) {
+      rows.push({ backend, mode: 'scan', skipped: 'ts scan at this size takes minutes; run with HETPOOL_BENCH_TASKS=200' });
+      continue;
+    }
+    const st = cluster(backend, nodes, index);
+    const tasks = stream(WARM + TASKS, st.maskPtr(0));
+    let sum = 0;
+    const times: number[] = [];
+    let visits = 0;
+    const c0 = process.cpuUsage();
+    tasks.forEach((rec, i) => {
+      st.writeTask(0, rec);
+      const t0 = performance.now();
+      st.place(0, true);
+      const dt = performance.now() - t0;
+      sum = (Math.imul(sum, 31) + st.result(0, L.R_NODE)) | 0;
+      if (i >= WARM) {
+        times.push(dt);
+        visits += st.indexVisits;
+      }
+    });
+    const cpu = process.cpuUsage(c0);
+    checksums.add(sum);
+    times.sort((a, b) => a - b);
+    const mean = times.reduce((a, b) => a + b, 0) / times.length;
+    rows.push({
+      backend, mode: index ? 'indexed' : 'scan', nodes, decisions: times.length,
+      medianUs: us(pct(times, 0.5)), p99Us: us(pct(times, 0.99)), meanUs: us(mean),
+      decisionsPerSec: Math.round(1000 / mean), medianDecisionsPerSec: Math.round(1000 / pct(times, 0.5)),
+      indexRecordsVisited: +(visits / times.length).toFixed(1), cpuMsAll: Math.round((cpu.user + cpu.system) / 1000),
+    });
+  }
+  for (const r of rows) console.log(JSON.stringify({ bench: 'kernel', ...r }));
+  console.log(JSON.stringify({ bench: 'kernel', nodes, sameDecisions: checksums.size === 1 }));
 }
 
-// Site-constrained tasks: 100 sites of 100 consecutive node slots; each task names one site, so
-// its node mask has 100 bits set and the kernel skips the other 9,900 slots 32 at a time.
-for (const backend of ['wasm', 'ts'] as const) {
-  const e = createEngine({ backend, policy: 'binpack', seed: 1 });
-  for (let i = 0; i < NODES; i++) e.addNode({ id: `n${i}`, site: `s${Math.floor(i / 100)}`, cpuMilli: 64_000, memoryMiB: 262_144 });
-  const sites = Math.ceil(NODES / 100);
-  const list = Array.from({ length: TASKS }, (_, i) => ({ id: `c${i}`, cpuMilli: 1000, memoryMiB: 1024, site: [`s${i % sites}`] }));
-  // warm the per-signature masks (computed once per distinct site, O(nodes) each)
-  let c0 = process.cpuUsage();
-  e.submit(list.slice(0, sites).map((t) => ({ ...t, id: `w${t.id}` })));
-  e.schedule();
-  const warm = process.cpuUsage(c0);
-  const warmMs = (warm.user + warm.system) / 1000;
-  e.submit(list);
-  c0 = process.cpuUsage();
-  const r = e.schedule();
-  const u = process.cpuUsage(c0);
-  const ms = (u.user + u.system) / 1000;
-  console.log(JSON.stringify({ scenario: 'site-constrained', backend, nodes: NODES, sites, masksMs: Math.round(warmMs), schedule: { decisions: TASKS, bound: r.bindings.length, ms: Math.round(ms), usPerDecision: +((ms * 1000) / TASKS).toFixed(1) } }));
+function engineBench(nodes: number): void {
+  for (const [backend, index] of [['wasm', false], ['wasm', true], ['ts', true]] as const) {
+    const rng = new Rng(42);
+    const e = createEngine({ backend, policy: 'binpack', seed: 1, index });
+    const gpu = { kind: 'gpu' as const, vendor: 'nvidia', model: 'A100', memoryMiB: 81_920, sharing: { mode: 'time-slice' as const, maxSlices: 8 } };
+    for (let i = 0; i < nodes; i++) {
+      e.addNode({ id: `n${i}`, arch: (['x86_64', 'aarch64'] as const)[rng.int(2)], cpuMilli: 64_000, memoryMiB: 262_144, devices: Array.from({ length: GPUS }, (_, j) => ({ id: `g${j}`, ...gpu })) });
+    }
+    const make = (prefix: string, i: number) => {
+      const r = rng.int(10);
+      if (r < 6) return { id: `${prefix}${i}`, cpuMilli: 2000, memoryMiB: 8192, accel: { kind: 'gpu' as const, milli: 100 * (1 + rng.int(9)), memoryMiB: 4096 } };
+      if (r < 8) return { id: `${prefix}${i}`, cpuMilli: 8000, memoryMiB: 32_768, accel: { kind: 'gpu' as const, count: 1 + rng.int(4) } };
+      return { id: `${prefix}${i}`, cpuMilli: 4000, memoryMiB: 16_384, arch: ['aarch64' as const] };
+    };
+    const times: number[] = [];
+    for (let i = 0; i < TASKS; i++) {
+      const t = make('p', i);
+      const t0 = performance.now();
+      e.place(t);
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    e.submit(Array.from({ length: TASKS }, (_, i) => make('s', i)));
+    const c0 = process.cpuUsage();
+    const r = e.schedule();
+    const u = process.cpuUsage(c0);
+    const batchMs = (u.user + u.system) / 1000;
+    console.log(JSON.stringify({
+      bench: 'engine', backend, mode: index ? 'indexed' : 'scan', nodes,
+      place: { decisions: TASKS, medianUs: us(pct(times, 0.5)), p99Us: us(pct(times, 0.99)) },
+      schedule: { decisions: TASKS, bound: r.bindings.length, usPerDecision: +((batchMs * 1000) / TASKS).toFixed(1), decisionsPerSec: Math.round(TASKS / (batchMs / 1000)) },
+    }));
+  }
+}
+
+function siteBench(nodes: number): void {
+  // 100 nodes per site; each task names one site, so its node mask has 100 bits set
+  for (const backend of ['wasm', 'ts'] as const) {
+    const e = createEngine({ backend, policy: 'binpack', seed: 1 });
+    for (let i = 0; i < nodes; i++) e.addNode({ id: `n${i}`, site: `s${Math.floor(i / 100)}`, cpuMilli: 64_000, memoryMiB: 262_144 });
+    const sites = Math.ceil(nodes / 100);
+    const list = Array.from({ length: TASKS }, (_, i) => ({ id: `c${i}`, cpuMilli: 1000, memoryMiB: 1024, site: [`s${i % sites}`] }));
+    e.submit(list.slice(0, Math.min(sites, 256)).map((t) => ({ ...t, id: `w${t.id}` })));
+    e.schedule();
+    e.submit(list);
+    const c0 = process.cpuUsage();
+    const r = e.schedule();
+    const u = process.cpuUsage(c0);
+    const ms = (u.user + u.system) / 1000;
+    console.log(JSON.stringify({ bench: 'site-constrained', backend, nodes, sites, schedule: { decisions: TASKS, bound: r.bindings.length, usPerDecision: +((ms * 1000) / TASKS).toFixed(1) } }));
+  }
+}
+
+for (const nodes of SIZES) {
+  kernelBench(nodes);
+  if (nodes <= 10_000) {
+    engineBench(nodes);
+    siteBench(nodes);
+  }
 }

@@ -7,7 +7,8 @@
  * ```
  * linear memory (all values Int32, little endian, byte offsets 16-aligned)
  * ┌──────────────┐ hdr = heapBase()        HEADER_WORDS words: H_* below
- * │ header       │   H_NODE_HWM, H_POLICY, H_SEED, one byte offset per column, H_SAMPLE, H_START
+ * │ header       │   H_NODE_HWM, H_POLICY, H_SEED, one byte offset per column, H_SAMPLE, H_START,
+ * │              │   H_IDX_* / H_DIRTY_* (the free-capacity index)
  * ├──────────────┤
  * │ node columns │ N_* : one Int32 per node slot   (nodeCap slots)
  * │ dev columns  │ D_* : one Int32 per device slot (devCap slots; a node's devices are contiguous)
@@ -16,6 +17,8 @@
  * │ id sets      │ SET_SLOTS bitsets of SET_WORDS words (bit i = interned vendor/model id i)
  * │ tasks        │ TASK_STRIDE words per task (scratch for place, batch table for placeBatch)
  * │ results      │ RES_STRIDE words per task
+ * │ index        │ 2·H_IDX_LEAVES records of IX_STRIDE words (1 = root, 2v/2v+1 children, 0 = scratch)
+ * │ dirty leaves │ H_IDX_LEAVES words (list) + ceil(H_IDX_LEAVES/32) words (bitset)
  * └──────────────┘
  * ```
  */
@@ -63,8 +66,32 @@ export const H_P_USED = 31;
 export const H_SAMPLE = 32;
 /** Node slot where the next sampled scan starts (advanced by place when H_SAMPLE > 0). */
 export const H_START = 33;
+/** 1 = exact decisions (H_SAMPLE = 0) search the free-capacity index instead of scanning every node. */
+export const H_IDX_ON = 34;
+/** 1 = the index must be rebuilt from the columns before its next use (layout, seed or bulk change). */
+export const H_IDX_STALE = 35;
+/** Byte offset of the index tree: 2 * H_IDX_LEAVES records of IX_STRIDE words (record 1 = root); 0 = no index. */
+export const H_IDX_TREE = 36;
+/** Leaves of the index tree (a power of two); leaf L covers node slots L*IDX_BLOCK .. L*IDX_BLOCK+IDX_BLOCK-1. */
+export const H_IDX_LEAVES = 37;
+/** Byte offset of the dirty-leaf list (H_IDX_LEAVES words): leaves whose nodes changed since the last use. */
+export const H_DIRTY_LIST = 38;
+/** Entries in the dirty-leaf list. */
+export const H_DIRTY_N = 39;
+/** Byte offset of the dirty-leaf bitset (one bit per leaf: already listed). */
+export const H_DIRTY_BITS = 40;
+/** Diagnostics: index records visited by the last indexed decision (0 after a scan). */
+export const H_IDX_VISITS = 41;
+/** Byte offset of node mask 0; masks follow each other every H_MASK_WORDS words. */
+export const H_MASK_BASE = 42;
+/** Words per node mask (ceil(node capacity / 32)). */
+export const H_MASK_WORDS = 43;
+/** Byte offset of MASK_SLOTS words: the number of bits set in each node mask (written with the mask). */
+export const H_MASK_POP = 44;
 /** Number of header words (the header occupies HEADER_WORDS * 4 bytes). */
-export const HEADER_WORDS = 36;
+export const HEADER_WORDS = 48;
+/** Node constraint masks kept at once (a cache of distinct constraint signatures). */
+export const MASK_SLOTS = 256;
 /** First and last header index that holds a column offset. */
 export const H_FIRST_COLUMN = 3;
 export const H_LAST_COLUMN = 31;
@@ -157,3 +184,63 @@ export const DS_SLICES = 7;
 export const DS_MILLI = 8;
 export const DS_MEMORY = 9;
 export const DS_FIT = 10;
+
+// ── free-capacity index (H_IDX_*) ────────────────────────────────────────────────────────────
+/** Node slots per index leaf (a leaf is searched node by node, like the scan). */
+export const IDX_BLOCK = 8;
+/** log2(IDX_BLOCK). */
+export const IDX_BLOCK_SHIFT = 3;
+/**
+ * Every index field is a maximum over the eligible (present, healthy, schedulable) nodes below a
+ * record, so a parent is the element-wise max of its two children. IX_NONE = no such node.
+ */
+export const IX_NONE = -2147483647;
+/** Max free CPU (milli) and memory (MiB) (IX_CPU .. IX_USEDW: over the loaded nodes; IXE_*: the empty ones). */
+export const IX_CPU = 0;
+export const IX_MEM = 1;
+/** Max milli free on one healthy, unheld time-sliced device with a free slice (fractional fit). */
+export const IX_FRAC = 2;
+/** Max count of fully free healthy devices on one node (whole-device fit). */
+export const IX_WHOLE = 3;
+/** 0x7fffffff - (tieHash >>> 1), max = the smallest tie hash / 2 below the record. */
+export const IX_HASH = 4;
+/** 1 when some node has capacity 0 in dimension 0 cpu / 1 memory / 2 device (with devices): no score bound. */
+export const IX_ODD = 5;
+/** -(smallest capacity > 0) per dimension (cpu, memory, device milli of nodes with devices). */
+export const IX_NCAP = 8;
+/** Largest capacity per dimension. */
+export const IX_XCAP = 11;
+/** Spread: max ceil(free * IDX_SCALE / cap) per dimension. */
+export const IX_FREE = 14;
+/**
+ * Binpack: IX_USED + dim * IDX_BUCKETS + k = max ceil((cap - free) * IDX_SCALE / cap) over the nodes whose
+ * fit key in that dimension is ≥ k, where the key is bucketKey(free) for cpu and memory and
+ * bucketKey(largest fractional device milli free) for the device dimension. bucketKey is monotone,
+ * so every node that can fit a request r is counted in bucket bucketKey(r).
+ */
+export const IX_USED = 20;
+/** Buckets per dimension: bucketKey(x) = 2 · bitlen(x) − 2 + (second highest bit of x), half octaves. */
+export const IDX_BUCKETS = 64;
+/** Binpack, whole devices: IX_USEDW + k = max device-dimension ratio over nodes with bitlen(fully free devices) ≥ k. */
+export const IX_USEDW = 212;
+export const IDX_WHOLE_BUCKETS = 8;
+/**
+ * Empty nodes (all CPU, memory and device milli free) are kept apart from the fields above, which
+ * cover only the loaded nodes: an empty node's score depends on its capacities alone, so their
+ * bound is exact for one shape, and the many empty nodes tied at it are settled by their own
+ * smallest tie hash. IXE_CPU, IXE_MEM, IXE_FRAC, IXE_WHOLE, IXE_HASH mean what IX_* mean, over
+ * the empty nodes; IXE_NCAP / IXE_XCAP: -(smallest) / largest capacity per dimension.
+ */
+export const IXE_CPU = 220;
+export const IXE_MEM = 221;
+export const IXE_FRAC = 222;
+export const IXE_WHOLE = 223;
+export const IXE_HASH = 224;
+export const IXE_NCAP = 225;
+export const IXE_XCAP = 228;
+/** Words per index record (a multiple of 4: records are combined with i32x4.max_s). */
+export const IX_STRIDE = 232;
+/** Fixed-point scale of the ratios above. */
+export const IDX_SCALE = 65536;
+/** 100 · IDX_SCALE: a dimension score of 100 in fixed point. */
+export const IDX_FULL = 6553600;

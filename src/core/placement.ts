@@ -13,7 +13,7 @@ export * as PlacementLayout from '../../assembly/lib/placement-layout.js';
 export type { NodeScoreFn } from '../reference/placement.js';
 
 /** ABI version this binding was written for (must equal `abiVersion()` of build/placement.wasm). */
-export const PLACEMENT_ABI = 2;
+export const PLACEMENT_ABI = 3;
 
 /** Which implementation runs the placement decisions. */
 export type PlacementBackendKind = 'wasm' | 'ts';
@@ -29,7 +29,7 @@ const DEVICE_COLUMNS = [L.H_D_KIND, L.H_D_VENDOR, L.H_D_MODEL, L.H_D_PREC, L.H_D
 const PROFILE_COLUMNS = [L.H_P_NAME, L.H_P_MILLI, L.H_P_MEM, L.H_P_MAX, L.H_P_USED];
 
 /** Node constraint bitsets kept at once (a cache of distinct constraint signatures). */
-export const MASK_SLOTS = 256;
+export const MASK_SLOTS = L.MASK_SLOTS;
 /** Vendor/model allow-set bitsets kept at once. */
 export const SET_SLOTS = 64;
 
@@ -87,6 +87,7 @@ export class PlacementState {
       tasks: initial.tasks ?? 64,
     });
     this.h[(this.hdr >> 2) + L.H_NODE_HWM] = 0;
+    this.h[(this.hdr >> 2) + L.H_IDX_ON] = 1;
   }
 
   /** Make room for `n` node slots (doubling). */
@@ -115,6 +116,7 @@ export class PlacementState {
     for (const c of PROFILE_COLUMNS) saved.set(c, keep(c, old.profiles));
     const oldMaskWords = this.maskWords;
     const masks = old.nodes > 0 ? h.slice(this.maskBase >> 2, (this.maskBase >> 2) + MASK_SLOTS * oldMaskWords) : null;
+    const pops = old.nodes > 0 ? h.slice(h[H + L.H_MASK_POP] >> 2, (h[H + L.H_MASK_POP] >> 2) + MASK_SLOTS) : null;
     const sets = old.nodes > 0 ? h.slice(this.setBase >> 2, (this.setBase >> 2) + SET_SLOTS * L.SET_WORDS) : null;
 
     this.heap.resetTo(this.hdr + L.HEADER_WORDS * 4);
@@ -124,9 +126,16 @@ export class PlacementState {
     for (const c of PROFILE_COLUMNS) offsets.set(c, this.heap.reserve(next.profiles * 4));
     const maskWords = Math.ceil(next.nodes / 32);
     const maskBase = this.heap.reserve(MASK_SLOTS * maskWords * 4);
+    const maskPop = this.heap.reserve(MASK_SLOTS * 4);
     const setBase = this.heap.reserve(SET_SLOTS * L.SET_WORDS * 4);
     const taskBase = this.heap.reserve(next.tasks * L.TASK_STRIDE * 4);
     const resultBase = this.heap.reserve(next.tasks * L.RES_STRIDE * 4);
+    // the free-capacity index: 2·leaves records (record 0 unused, 1 = root), then the dirty list and bitset
+    let leaves = 1;
+    while (leaves * L.IDX_BLOCK < next.nodes) leaves *= 2;
+    const treeBase = this.heap.reserve(2 * leaves * L.IX_STRIDE * 4);
+    const dirtyList = this.heap.reserve(leaves * 4);
+    const dirtyBits = this.heap.reserve(Math.ceil(leaves / 32) * 4);
     // the memory may have grown: views over the old buffer are detached now
     const hw = new Int32Array(this.memory.buffer);
     hw.fill(0, (this.hdr >> 2) + L.HEADER_WORDS, this.heap.used >> 2);
@@ -137,6 +146,16 @@ export class PlacementState {
     }
     if (masks) for (let m = 0; m < MASK_SLOTS; m++) hw.set(masks.subarray(m * oldMaskWords, (m + 1) * oldMaskWords), (maskBase >> 2) + m * maskWords);
     if (sets) hw.set(sets, setBase >> 2);
+    if (pops) hw.set(pops, maskPop >> 2);
+    hw[H + L.H_MASK_BASE] = maskBase;
+    hw[H + L.H_MASK_WORDS] = maskWords;
+    hw[H + L.H_MASK_POP] = maskPop;
+    hw[H + L.H_IDX_TREE] = treeBase;
+    hw[H + L.H_IDX_LEAVES] = leaves;
+    hw[H + L.H_DIRTY_LIST] = dirtyList;
+    hw[H + L.H_DIRTY_BITS] = dirtyBits;
+    hw[H + L.H_DIRTY_N] = 0;
+    hw[H + L.H_IDX_STALE] = 1;
     this.h = hw;
     this.cap = { ...next };
     this.maskWords = maskWords;
@@ -152,7 +171,38 @@ export class PlacementState {
     return this.h[(this.hdr >> 2) + L.H_NODE_HWM];
   }
   set nodeHighWater(n: number) {
+    const old = this.nodeHighWater;
     this.h[(this.hdr >> 2) + L.H_NODE_HWM] = n;
+    // the leaves covering slots that entered or left the range hold other nodes now
+    const lo = Math.min(old, n);
+    const hi = Math.max(old, n);
+    if (lo < hi) for (let l = lo >> L.IDX_BLOCK_SHIFT; l <= (hi - 1) >> L.IDX_BLOCK_SHIFT; l++) twin.markNode(this.h, this.hdr, l << L.IDX_BLOCK_SHIFT);
+  }
+  /**
+   * Exact decisions (nodesToScore 0) search the free-capacity index (default) or scan every
+   * node; both choose the same node. Off is for measurements and differential tests.
+   */
+  setIndexing(on: boolean): void {
+    this.h[(this.hdr >> 2) + L.H_IDX_ON] = on ? 1 : 0;
+  }
+  get indexing(): boolean {
+    return this.h[(this.hdr >> 2) + L.H_IDX_ON] !== 0;
+  }
+  /** Index records the last decision visited (0 when it scanned): a measure of its work. */
+  get indexVisits(): number {
+    return this.h[(this.hdr >> 2) + L.H_IDX_VISITS];
+  }
+  /** Bring the index up to date now (decisions do this themselves; for tests and diagnostics). */
+  flushIndex(): void {
+    twin.flushIndex(this.h, this.hdr);
+  }
+  /** A copy of index record `v` (1 = root; leaves at indexLeaves + l), IX_STRIDE words. */
+  indexRecord(v: number): Int32Array {
+    const at = (this.h[(this.hdr >> 2) + L.H_IDX_TREE] >> 2) + v * L.IX_STRIDE;
+    return this.h.slice(at, at + L.IX_STRIDE);
+  }
+  get indexLeaves(): number {
+    return this.h[(this.hdr >> 2) + L.H_IDX_LEAVES];
   }
   /** Score at most `nodes` fitting nodes per decision (0 = all), round-robin from `start`. */
   setSampling(nodes: number, start = 0): void {
@@ -165,6 +215,8 @@ export class PlacementState {
   }
   setPolicy(policy: number, seed: number): void {
     this.h[(this.hdr >> 2) + L.H_POLICY] = policy;
+    // the index holds tie hashes of this seed
+    if (this.h[(this.hdr >> 2) + L.H_SEED] !== (seed | 0)) this.h[(this.hdr >> 2) + L.H_IDX_STALE] = 1;
     this.h[(this.hdr >> 2) + L.H_SEED] = seed | 0;
   }
 
@@ -174,10 +226,19 @@ export class PlacementState {
     return this.h[(this.h[(this.hdr >> 2) + which] >> 2) + slot];
   }
   set(which: number, slot: number, value: number): void {
+    this.touch(which, slot);
     this.h[(this.h[(this.hdr >> 2) + which] >> 2) + slot] = value;
+    if (which === L.H_D_NODE) twin.markNode(this.h, this.hdr, value);
   }
   add(which: number, slot: number, delta: number): void {
+    this.touch(which, slot);
     this.h[(this.h[(this.hdr >> 2) + which] >> 2) + slot] += delta;
+  }
+  /** A node or device column changes: queue the index leaf of its node (profiles do not enter the index). */
+  private touch(which: number, slot: number): void {
+    if (which < L.H_N_CPU_FREE) return;
+    if (which <= L.H_N_DMILLI_CAP) twin.markNode(this.h, this.hdr, slot);
+    else if (which <= L.H_D_NODE) twin.markNode(this.h, this.hdr, this.h[(this.h[(this.hdr >> 2) + L.H_D_NODE] >> 2) + slot]);
   }
 
   // ── bitsets ─────────────────────────────────────────────────────────────────────────────
@@ -190,7 +251,14 @@ export class PlacementState {
     const at = this.maskPtr(m) >> 2;
     this.h.fill(0, at, at + this.maskWords);
     const hwm = this.nodeHighWater;
-    for (let n = 0; n < hwm; n++) if (allowed(n)) this.h[at + (n >> 5)] |= 1 << (n & 31);
+    let pop = 0;
+    for (let n = 0; n < hwm; n++) {
+      if (!allowed(n)) continue;
+      this.h[at + (n >> 5)] |= 1 << (n & 31);
+      pop++;
+    }
+    // how many nodes the mask allows: the kernel scans instead of searching the index when few
+    this.h[(this.h[(this.hdr >> 2) + L.H_MASK_POP] >> 2) + m] = pop;
   }
   maskHas(m: number, n: number): boolean {
     return ((this.h[(this.maskPtr(m) >> 2) + (n >> 5)] >>> (n & 31)) & 1) === 1;

@@ -13,12 +13,14 @@ import { constraintReason, constraintSignature, hasNodeConstraints, isHardTaint,
 import { encodeTask, KIND_ID, NO_SUCH_ID, precisionBits, sharingOf, takesWholeDevices } from './encoding.js';
 import { EngineEvents } from './events.js';
 import { checkPlugins, type EnginePlugin, type ReleaseWhy } from './plugins.js';
+import { choiceProblem, feasibleDevices } from './device-choice.js';
+import { resizedDevices, resizedTask, sizesOf } from './resize.js';
 import { reasonMessage, reasonText, sortReasons } from './reasons.js';
 import { getScorer, type NodeResources, type Scorer } from './scorers.js';
 import { BlockTable, Interner, SlotTable } from './slots.js';
 import type {
   Binding, BoundDevice, Catalog, Displaced, Engine, EngineEvent, EngineEventName, EngineEventOf, EngineOptions, EngineStats,
-  ScheduleResult, TaskState, Tentative, Unschedulable,
+  ResizePatch, ResizeResult, ScheduleResult, TaskState, Tentative, Unschedulable,
 } from './types.js';
 
 /** A node's place in the columns. */
@@ -60,6 +62,11 @@ class EngineImpl implements Engine {
   private readonly customScore: ((n: number, t: number) => number) | undefined;
   private readonly plugins: EnginePlugin[];
   private readonly filterPlugins: EnginePlugin[];
+  /** Plugins with a chooseDevices hook, and whether any filterNode is volatile (recomputed each cycle). */
+  private readonly choosers: EnginePlugin[];
+  private readonly volatileFilters: boolean;
+  /** Per-task generation of cached plugin masks, bumped by invalidateFilters(taskId). */
+  private readonly filterEpoch = new Map<string, number>();
   private readonly events = new EngineEvents();
 
   private readonly nodeSlots = new SlotTable();
@@ -82,6 +89,10 @@ class EngineImpl implements Engine {
   private readonly setCache = new Map<string, number>();
   private maskLayout = -1;
   private readonly scratchRecord = new Int32Array(L.TASK_STRIDE);
+  /** Constraint signature per task definition (tasks are immutable once parsed). */
+  private readonly signatures = new WeakMap<Task, string>();
+  /** Id-set cache key per vendor/model allow-list array of a parsed task. */
+  private readonly namesKeys = new WeakMap<string[], string>();
   /** Tasks of the records being placed (index = record index), for the custom scorer. */
   private readonly inFlight: Task[] = [];
   private readonly res: NodeResources = { nodeId: '', cpuMilliFree: 0, cpuMilliCapacity: 0, memoryMiBFree: 0, memoryMiBCapacity: 0, deviceMilliFree: 0, deviceMilliCapacity: 0 };
@@ -97,6 +108,8 @@ class EngineImpl implements Engine {
     if (options.policy !== undefined && typeof options.policy !== 'string') throw new HetpoolError('invalid-input', 'options.policy', 'must be a string');
     this.plugins = checkPlugins(options.plugins ?? []);
     this.filterPlugins = this.plugins.filter((p) => p.filterNode);
+    this.choosers = this.plugins.filter((p) => p.chooseDevices);
+    this.volatileFilters = this.filterPlugins.some((p) => p.volatileFilter === true);
     this.scorer = options.scorer ?? getScorer(options.policy ?? 'binpack');
     if (typeof this.scorer.scoreNode !== 'function') throw new HetpoolError('invalid-input', 'options.scorer.scoreNode', 'must be a function');
     this.st = new PlacementState(backend);
@@ -104,6 +117,8 @@ class EngineImpl implements Engine {
     const policy = this.scorer.kernelPolicy ?? (this.scorer.devices === 'spread' ? L.POLICY_SPREAD : L.POLICY_BINPACK);
     this.st.setPolicy(policy, seed | 0);
     this.st.setSampling(nodesToScore);
+    if (options.index !== undefined && typeof options.index !== 'boolean') throw new HetpoolError('invalid-input', 'options.index', 'must be a boolean');
+    this.st.setIndexing(options.index ?? true);
     this.customScore = this.scorer.kernelPolicy === undefined ? (n, t) => this.scoreCustom(n, t) : undefined;
   }
 
@@ -625,7 +640,9 @@ class EngineImpl implements Engine {
     const unschedulable: Unschedulable[] = [];
     const queue = [...this.taskMap.values()].filter((t) => t.status === 'pending');
     queue.sort((a, b) => this.compare(a, b));
-    const perTask = this.plugins.some((p) => p.admit || p.preempt);
+    if (this.volatileFilters) this.invalidateFilters();
+    // a device chooser changes a placement after the kernel's commit: later tasks must see it
+    const perTask = this.plugins.some((p) => p.admit || p.preempt || p.chooseDevices);
     if (perTask) {
       for (const ts of queue) {
         if (ts.status !== 'pending') continue;
@@ -675,8 +692,10 @@ class EngineImpl implements Engine {
         const vs = this.taskMap.get(v);
         if (!vs || vs.status !== 'running') throw new HetpoolError('internal', `plugins.${p.name}.preempt`, `returned "${v}", which is not a running task`);
       }
-      for (const v of victims) this.displace(v, `preempted by ${ts.id}`, 'preempted', true, ts.id, sink);
-      return this.placeOne(ts);
+      const out = this.placeWithout(ts, victims);
+      if (!('nodeId' in out)) continue; // would not fit even without them: evict nobody
+      for (const v of victims) this.displace(v, `preempted by ${ts.id}`, 'preempted', false, ts.id, sink);
+      return out;
     }
     return first;
   }
@@ -725,7 +744,7 @@ class EngineImpl implements Engine {
     }
     this.inFlight[SCRATCH] = ts.task;
     this.st.place(SCRATCH, true, this.customScore);
-    return this.outcome(ts, SCRATCH);
+    return this.chooseOn(ts, this.outcome(ts, SCRATCH));
   }
 
   /** Read result record `i` for task `ts`: a Binding (already charged by the kernel) or reasons. */
@@ -813,7 +832,7 @@ class EngineImpl implements Engine {
     const t = ts.task;
     let mask = 0;
     if (hasNodeConstraints(t) || this.hardTaintedNodes > 0 || this.filterPlugins.length > 0) {
-      const key = this.filterPlugins.length > 0 ? `${constraintSignature(t)}#${ts.id}` : constraintSignature(t);
+      const key = this.filterPlugins.length > 0 ? `${this.signature(t)}#${ts.id}#${this.filterEpoch.get(ts.id) ?? 0}` : this.signature(t);
       let m = this.maskCache.get(key);
       if (m === undefined) {
         if (this.maskCache.size >= MASK_SLOTS) return false;
@@ -848,8 +867,22 @@ class EngineImpl implements Engine {
     return true;
   }
 
+  /** A task definition's constraint signature, memoised: repeated decisions build no strings. */
+  private signature(t: Task): string {
+    let sig = this.signatures.get(t);
+    if (sig === undefined) {
+      sig = constraintSignature(t);
+      this.signatures.set(t, sig);
+    }
+    return sig;
+  }
+
   private idSet(prefix: string, names: string[], interner: Interner): number {
-    const key = `${prefix}:${JSON.stringify([...names].sort())}`;
+    let key = this.namesKeys.get(names);
+    if (key === undefined) {
+      key = `${prefix}:${JSON.stringify([...names].sort())}`;
+      this.namesKeys.set(names, key);
+    }
     let s = this.setCache.get(key);
     if (s !== undefined) return s;
     if (this.setCache.size >= SET_SLOTS) return -1;
@@ -879,5 +912,133 @@ class EngineImpl implements Engine {
     const s = this.scorer.scoreNode(task, r);
     if (!Number.isInteger(s) || s < 0 || s > 100) throw new HetpoolError('internal', `scorer.${this.scorer.name}`, `returned ${s}; scores must be integers in 0..100`);
     return s;
+  }
+
+  // ── plugin services: node rules, filter cache, device choice, resize ───────────────────
+  nodeAllowed(task: TaskState, nodeId: string): boolean {
+    const rec = typeof nodeId === 'string' ? this.nodeMap.get(nodeId) : undefined;
+    if (!rec || !task || !task.task) return false;
+    const n = rec.node;
+    if (n.health !== 'healthy' || !n.schedulable || constraintReason(task.task, n) !== null) return false;
+    for (const p of this.filterPlugins) if (!(p.filterNode as NonNullable<EnginePlugin['filterNode']>)(task, n)) return false;
+    return true;
+  }
+
+  invalidateFilters(taskId?: string): void {
+    if (taskId === undefined) {
+      this.maskCache.clear();
+      this.filterEpoch.clear();
+      return;
+    }
+    if (typeof taskId !== 'string') throw new HetpoolError('invalid-input', 'taskId', 'must be a string');
+    // a mask's slot is its insertion index, so entries cannot be deleted one by one: a new
+    // generation makes the old entry unreachable (it goes when the cache is next cleared)
+    this.filterEpoch.set(taskId, (this.filterEpoch.get(taskId) ?? 0) + 1);
+  }
+
+  /** What a binding holds, in the terms charge() uses. */
+  private allocOf(task: Task, b: Binding): Alloc {
+    const whole = takesWholeDevices(task);
+    return {
+      nodeId: b.nodeId,
+      devices: b.devices.map((d) => ({ deviceId: d.deviceId, share: d.profile ? 'profile' : whole ? 'whole' : 'fraction', milli: d.milli, memoryMiB: d.memoryMiB, ...(d.profile ? { profile: d.profile } : {}) })),
+    };
+  }
+
+  /**
+   * The chooseDevices hook on the node the kernel chose (already charged): release the kernel's
+   * devices, list the node's feasible devices (O(devices on the node)), ask the choosers in order
+   * and charge the first valid answer; otherwise re-charge the kernel's choice. A throwing
+   * chooser leaves nothing charged.
+   */
+  private chooseOn(ts: TaskState, out: Binding | Unschedulable): Binding | Unschedulable {
+    if (this.choosers.length === 0 || !('nodeId' in out) || out.devices.length === 0) return out;
+    const rec = this.nodeMap.get(out.nodeId) as NodeRec;
+    const task = ts.task;
+    const kernel = this.allocOf(task, out);
+    this.charge(rec, task, kernel, -1);
+    const candidates = feasibleDevices(this.st, rec, task);
+    for (const p of this.choosers) {
+      const answer = (p.chooseDevices as NonNullable<EnginePlugin['chooseDevices']>)(ts, rec.node, candidates);
+      if (answer === null || answer === undefined) continue;
+      const problem = choiceProblem(answer, candidates, out.devices.length);
+      if (problem !== null) {
+        this.events.emit({ type: 'device-choice-rejected', taskId: ts.id, nodeId: rec.node.id, plugin: p.name, reason: problem });
+        break;
+      }
+      const a = task.accel as NonNullable<Task['accel']>;
+      const whole = takesWholeDevices(task);
+      const devices: BoundDevice[] = answer.map((id) => {
+        const i = rec.node.devices.findIndex((d) => d.id === id);
+        if (a.profile) {
+          const ps = this.profileSlot(rec, i, a.profile);
+          return { deviceId: id, milli: this.st.get(L.H_P_MILLI, ps), memoryMiB: this.st.get(L.H_P_MEM, ps), profile: a.profile };
+        }
+        return whole ? { deviceId: id, milli: 1000, memoryMiB: rec.node.devices[i].memoryMiB } : { deviceId: id, milli: a.milli, memoryMiB: a.memoryMiB };
+      });
+      const chosen: Binding = { taskId: ts.id, nodeId: rec.node.id, devices };
+      this.charge(rec, task, this.allocOf(task, chosen), 1);
+      return chosen;
+    }
+    this.charge(rec, task, kernel, 1);
+    return out;
+  }
+
+  /**
+   * Place `ts` as if `victims` were gone: their holdings are released, the task placed (charged);
+   * if it does not fit they are charged back and nothing changed. The caller evicts them (with
+   * charged = false) only when this returned a Binding, so no eviction is wasted.
+   */
+  private placeWithout(ts: TaskState, victims: readonly string[]): Binding | Unschedulable {
+    const held = victims.map((v) => {
+      const alloc = this.allocs.get(v) as Alloc;
+      return { rec: this.nodeMap.get(alloc.nodeId) as NodeRec, task: (this.taskMap.get(v) as TaskState).task, alloc };
+    });
+    for (const h of held) this.charge(h.rec, h.task, h.alloc, -1);
+    let out: Binding | Unschedulable | undefined;
+    try {
+      out = this.placeOne(ts);
+      return out;
+    } finally {
+      if (!out || !('nodeId' in out)) for (const h of held.reverse()) this.charge(h.rec, h.task, h.alloc, 1);
+    }
+  }
+
+  resize(taskId: string, patch: ResizePatch): ResizeResult {
+    const ts = this.requireTask(taskId);
+    if (ts.status !== 'running') throw new HetpoolError('conflict', 'taskId', `task "${taskId}" is not running`);
+    const previous = ts.task;
+    const next = resizedTask(previous, patch);
+    for (const p of this.plugins) {
+      const r = p.admitResize?.(ts, next, patch, this);
+      if (r !== null && r !== undefined) return { ok: false, reason: `not admitted: ${r}` };
+    }
+    const alloc = this.allocs.get(taskId) as Alloc;
+    const rec = this.nodeMap.get(alloc.nodeId) as NodeRec;
+    const grown: Alloc = { nodeId: alloc.nodeId, devices: resizedDevices(alloc.devices, next) };
+    this.charge(rec, previous, alloc, -1);
+    if (this.refitReason(rec, next, grown) === null) {
+      this.charge(rec, next, grown, 1);
+      this.allocs.set(taskId, grown);
+      const before = ts.binding as Binding;
+      const binding: Binding = { ...before, devices: resizedDevices(before.devices, next) };
+      ts.task = next;
+      ts.binding = binding;
+      for (const p of this.plugins) p.onResize?.(binding, ts, previous);
+      this.events.emit({ type: 'resized', taskId, binding, from: sizesOf(previous), to: sizesOf(next) });
+      return { ok: true, binding };
+    }
+    // Not here: a dry run of a fresh placement (its old place counted as free), then undone.
+    let probe: Binding | Unschedulable;
+    try {
+      probe = this.placeOne({ ...ts, task: next, status: 'pending', binding: undefined });
+      if ('nodeId' in probe) this.charge(this.nodeMap.get(probe.nodeId) as NodeRec, next, this.allocOf(next, probe), -1);
+    } finally {
+      this.charge(rec, previous, alloc, 1);
+    }
+    const here = `no room on ${rec.node.id}${grown.devices.length > 0 ? ` (devices ${grown.devices.map((d) => d.deviceId).join(', ')})` : ''} for the new size`;
+    return 'nodeId' in probe
+      ? { ok: false, reason: `${here}; a fresh placement would go to ${probe.nodeId}`, migration: probe }
+      : { ok: false, reason: `${here}; nowhere else either: ${probe.message}` };
   }
 }

@@ -4,6 +4,10 @@
  * the oracle of the differential tests and the `backend: 'ts'` fallback. It also accepts a
  * custom node scorer (a TypeScript callback), which the WebAssembly kernel cannot call.
  *
+ * The free-capacity index is maintained and searched exactly as in the kernel (the same records,
+ * word for word); the kernel's SIMD steps (four-node pre-filter and shortcut, i32x4.max_s record
+ * combine) are done one lane at a time here, with the same results.
+ *
  * `h` is an Int32Array over the whole memory; every pointer is a byte offset, read as
  * `h[p >> 2]` exactly where the kernel does `load<i32>(p)`. Integer arithmetic only.
  */
@@ -194,6 +198,7 @@ function commit(h: Int32Array, hdr: number, t: number, r: number): void {
   const T = t >> 2;
   const R = r >> 2;
   const n = h[R + L.R_NODE];
+  markNode(h, hdr, n);
   h[col(h, hdr, L.H_N_CPU_FREE) + n] -= h[T + L.T_CPU];
   h[col(h, hdr, L.H_N_MEM_FREE) + n] -= h[T + L.T_MEM];
   if (h[T + L.T_KIND] < 0) return;
@@ -223,6 +228,468 @@ function commit(h: Int32Array, hdr: number, t: number, r: number): void {
       h[nDmilli + n] -= h[T + L.T_MILLI];
     }
   }
+}
+
+// ── free-capacity index (the kernel's, field for field; see assembly/placement.ts) ─────────
+
+const bitLen = (x: number): number => (x <= 0 ? 0 : 32 - Math.clz32(x));
+/** Monotone bucket of an amount: half octaves (the kernel's bucketKey). */
+function bucketKey(x: number): number {
+  if (x <= 1) return x <= 0 ? 0 : 1;
+  const b = bitLen(x);
+  return 2 * b - 2 + ((x >>> (b - 2)) & 1);
+}
+
+/** ceil(num · IDX_SCALE / cap) for cap > 0, clamped to 0 .. 2^24 (exact: the operands stay below 2^53). */
+function ceilRatio(num: number, cap: number): number {
+  if (num <= 0) return 0;
+  const q = idiv(num * L.IDX_SCALE + cap - 1, cap);
+  return q > 16777216 ? 16777216 : q;
+}
+
+function dimInto(h: Int32Array, P: number, k: number, free: number, cap: number, key: number): void {
+  if (cap <= 0) {
+    h[P + L.IX_ODD + k] = 1;
+    return;
+  }
+  if (-cap > h[P + L.IX_NCAP + k]) h[P + L.IX_NCAP + k] = -cap;
+  if (cap > h[P + L.IX_XCAP + k]) h[P + L.IX_XCAP + k] = cap;
+  const f = ceilRatio(free, cap);
+  if (f > h[P + L.IX_FREE + k]) h[P + L.IX_FREE + k] = f;
+  // stored at the node's top bucket; suffixMax spreads it down once the whole leaf is in
+  maxAt(h, P + L.IX_USED + k * L.IDX_BUCKETS + bucketKey(key), ceilRatio(cap - free, cap));
+}
+
+/** Bucket b = max of buckets ≥ b (for `count` buckets from word F). */
+function suffixMax(h: Int32Array, F: number, count: number): void {
+  for (let b = count - 2; b >= 0; b--) if (h[F + b + 1] > h[F + b]) h[F + b] = h[F + b + 1];
+}
+
+/** Word index of index record `v`. */
+const recAt = (h: Int32Array, hdr: number, v: number): number => (h[(hdr >> 2) + L.H_IDX_TREE] >> 2) + v * L.IX_STRIDE;
+
+/** Recompute leaf `l` from the columns of its node slots below `hwm`. */
+function leafRecompute(h: Int32Array, hdr: number, l: number, hwm: number, seed: number, into: number): void {
+  const P = recAt(h, hdr, into);
+  h.fill(L.IX_NONE, P, P + L.IX_STRIDE);
+  const n0 = l << L.IDX_BLOCK_SHIFT;
+  const n1 = Math.min(n0 + L.IDX_BLOCK, hwm);
+  const ok = L.NF_PRESENT | L.NF_HEALTHY | L.NF_SCHEDULABLE;
+  const nFlags = col(h, hdr, L.H_N_FLAGS);
+  const nCpuFree = col(h, hdr, L.H_N_CPU_FREE);
+  const nMemFree = col(h, hdr, L.H_N_MEM_FREE);
+  const nDevFirst = col(h, hdr, L.H_N_DEV_FIRST);
+  const nDevCount = col(h, hdr, L.H_N_DEV_COUNT);
+  const dFlags = col(h, hdr, L.H_D_FLAGS);
+  const dMilliFree = col(h, hdr, L.H_D_MILLI_FREE);
+  const dMilliCap = col(h, hdr, L.H_D_MILLI_CAP);
+  const dMemFree = col(h, hdr, L.H_D_MEM_FREE);
+  const dMemCap = col(h, hdr, L.H_D_MEM_CAP);
+  const dUsed = col(h, hdr, L.H_D_SLICES_USED);
+  const dMax = col(h, hdr, L.H_D_SLICES_MAX);
+  const dMode = col(h, hdr, L.H_D_MODE);
+  for (let n = n0; n < n1; n++) {
+    if ((h[nFlags + n] & ok) !== ok) continue;
+    const cpuFree = h[nCpuFree + n];
+    const memFree = h[nMemFree + n];
+    const cpuCap = h[col(h, hdr, L.H_N_CPU_CAP) + n];
+    const memCap = h[col(h, hdr, L.H_N_MEM_CAP) + n];
+    const dFree = h[col(h, hdr, L.H_N_DMILLI_FREE) + n];
+    const dCap = h[col(h, hdr, L.H_N_DMILLI_CAP) + n];
+    const first = h[nDevFirst + n];
+    const count = h[nDevCount + n];
+    let frac = L.IX_NONE;
+    let whole = 0;
+    for (let i = 0; i < count; i++) {
+      const d = first + i;
+      const df = h[dFlags + d];
+      if ((df & L.DF_HEALTHY) === 0 || (df & L.DF_HELD) !== 0) continue;
+      const milliFree = h[dMilliFree + d];
+      const used = h[dUsed + d];
+      if (h[dMode + d] === L.MODE_TIME_SLICE && used < h[dMax + d] && milliFree > frac) frac = milliFree;
+      if (used === 0 && milliFree === h[dMilliCap + d] && h[dMemFree + d] === h[dMemCap + d]) whole++;
+    }
+    const hashKey = 0x7fffffff - (tieHash(seed, n) >>> 1);
+    if (cpuFree === cpuCap && memFree === memCap && (count === 0 || dFree === dCap)) {
+      maxAt(h, P + L.IXE_CPU, cpuFree);
+      maxAt(h, P + L.IXE_MEM, memFree);
+      maxAt(h, P + L.IXE_FRAC, frac);
+      maxAt(h, P + L.IXE_WHOLE, whole);
+      maxAt(h, P + L.IXE_HASH, hashKey);
+      capInto(h, P, 0, cpuCap);
+      capInto(h, P, 1, memCap);
+      if (count > 0) capInto(h, P, 2, dCap);
+      continue;
+    }
+    maxAt(h, P + L.IX_CPU, cpuFree);
+    maxAt(h, P + L.IX_MEM, memFree);
+    maxAt(h, P + L.IX_FRAC, frac);
+    maxAt(h, P + L.IX_WHOLE, whole);
+    maxAt(h, P + L.IX_HASH, hashKey);
+    dimInto(h, P, 0, cpuFree, cpuCap, cpuFree);
+    dimInto(h, P, 1, memFree, memCap, memFree);
+    if (count > 0) {
+      dimInto(h, P, 2, dFree, dCap, frac);
+      if (dCap > 0) maxAt(h, P + L.IX_USEDW + Math.min(bitLen(whole), L.IDX_WHOLE_BUCKETS - 1), ceilRatio(dCap - dFree, dCap));
+    }
+  }
+  for (let k = 0; k < 3; k++) suffixMax(h, P + L.IX_USED + k * L.IDX_BUCKETS, L.IDX_BUCKETS);
+  suffixMax(h, P + L.IX_USEDW, L.IDX_WHOLE_BUCKETS);
+}
+
+function capInto(h: Int32Array, P: number, k: number, cap: number): void {
+  if (cap <= 0) {
+    h[P + L.IX_ODD + k] = 1;
+    return;
+  }
+  if (-cap > h[P + L.IXE_NCAP + k]) h[P + L.IXE_NCAP + k] = -cap;
+  if (cap > h[P + L.IXE_XCAP + k]) h[P + L.IXE_XCAP + k] = cap;
+}
+
+function maxAt(h: Int32Array, i: number, v: number): void {
+  if (v > h[i]) h[i] = v;
+}
+
+/** Record `into` = element-wise max of v's children. */
+function combine(h: Int32Array, hdr: number, v: number, into: number): void {
+  const P = recAt(h, hdr, into);
+  const A = recAt(h, hdr, 2 * v);
+  const B = A + L.IX_STRIDE;
+  for (let w = 0; w < L.IX_STRIDE; w++) h[P + w] = h[A + w] > h[B + w] ? h[A + w] : h[B + w];
+}
+
+/** Copy the scratch record 0 over record v unless they are equal; true = v changed. */
+function replaceIfChanged(h: Int32Array, hdr: number, v: number): boolean {
+  const P = recAt(h, hdr, v);
+  const Z = recAt(h, hdr, 0);
+  let same = true;
+  for (let w = 0; w < L.IX_STRIDE; w++) {
+    if (h[P + w] !== h[Z + w]) {
+      same = false;
+      break;
+    }
+  }
+  if (same) return false;
+  h.copyWithin(P, Z, Z + L.IX_STRIDE);
+  return true;
+}
+
+/** Queue the leaf of node slot `n` for recomputation (its columns changed). */
+export function markNode(h: Int32Array, hdr: number, n: number): void {
+  const H = hdr >> 2;
+  if (h[H + L.H_IDX_TREE] === 0) return;
+  const l = n >> L.IDX_BLOCK_SHIFT;
+  if (l < 0 || l >= h[H + L.H_IDX_LEAVES]) return;
+  const bits = (h[H + L.H_DIRTY_BITS] >> 2) + (l >> 5);
+  const bit = 1 << (l & 31);
+  if ((h[bits] & bit) !== 0) return;
+  h[bits] |= bit;
+  h[(h[H + L.H_DIRTY_LIST] >> 2) + h[H + L.H_DIRTY_N]] = l;
+  h[H + L.H_DIRTY_N] += 1;
+}
+
+/** Bring the index up to date with the columns: the dirty leaves and their ancestors, or everything. */
+export function flushIndex(h: Int32Array, hdr: number): void {
+  const H = hdr >> 2;
+  const hwm = h[H + L.H_NODE_HWM];
+  const seed = h[H + L.H_SEED];
+  const leaves = h[H + L.H_IDX_LEAVES];
+  const count = h[H + L.H_DIRTY_N];
+  const bits = h[H + L.H_DIRTY_BITS] >> 2;
+  const list = h[H + L.H_DIRTY_LIST] >> 2;
+  const depth = 32 - Math.clz32(leaves);
+  if (h[H + L.H_IDX_STALE] !== 0 || count * depth > leaves) {
+    for (let l = 0; l < leaves; l++) leafRecompute(h, hdr, l, hwm, seed, leaves + l);
+    for (let v = leaves - 1; v >= 1; v--) combine(h, hdr, v, v);
+    for (let i = 0; i < count; i++) h[bits + (h[list + i] >> 5)] = 0;
+    h[H + L.H_IDX_STALE] = 0;
+  } else {
+    for (let i = 0; i < count; i++) {
+      const l = h[list + i];
+      h[bits + (l >> 5)] = 0;
+      // recompute into the scratch record 0; stop climbing at the first record that did not change
+      leafRecompute(h, hdr, l, hwm, seed, 0);
+      if (!replaceIfChanged(h, hdr, leaves + l)) continue;
+      for (let v = (leaves + l) >> 1; v >= 1; v >>= 1) {
+        combine(h, hdr, v, 0);
+        if (!replaceIfChanged(h, hdr, v)) break;
+      }
+    }
+  }
+  h[H + L.H_DIRTY_N] = 0;
+}
+
+/** The search state of one indexed decision (module-level scratch: no allocation per decision). */
+const q = {
+  h: new Int32Array(0) as Int32Array, hdr: 0, t: 0, hwm: 0, seed: 0, tree: 0, leaves: 0,
+  cpu: 0, mem: 0, kind: 0, count: 0, milli: 0, profile: 0, whole: false, mask: 0, spread: false,
+  dims: 0, devReq: 0, bucket0: 0, bucket1: 0, bucket2: 0,
+  bestN: -1, bestS: -1, bestH: 0, visits: 0, gLoaded: -1, gEmpty: -1,
+};
+
+/** trunc(min(req · IDX_FULL / cap, 2 · IDX_FULL)), remembered for the last capacity per dimension (the kernel's quot). */
+const quotCap = [0, 0, 0];
+const quotVal = [0, 0, 0];
+function quot(k: number, req: number, cap: number): number {
+  if (quotCap[k] === cap) return quotVal[k];
+  quotCap[k] = cap;
+  quotVal[k] = Math.trunc(Math.min((req * L.IDX_FULL) / cap, 2 * L.IDX_FULL));
+  return quotVal[k];
+}
+
+/** Upper bound of dimension k's score (0..100) over the loaded / empty nodes of record P that can fit; -1 = none can (the kernel's dimBound). */
+function dimBound(P: number, k: number, req: number, bucket: number, empty: boolean): number {
+  const h = q.h;
+  if (q.spread) {
+    const f = empty ? L.IDX_SCALE : h[P + L.IX_FREE + k];
+    const cap = h[P + (empty ? L.IXE_XCAP : L.IX_XCAP) + k];
+    if (f === L.IX_NONE || cap === L.IX_NONE) return -1;
+    let x = f * 100 - (quot(k, req, cap) - 1);
+    if (x < 0) x = 0;
+    if (x > L.IDX_FULL) x = L.IDX_FULL;
+    return Math.trunc(x / L.IDX_SCALE);
+  }
+  const u = empty ? 0 : h[P + (k === 2 && q.whole && q.profile < 0 ? L.IX_USEDW : L.IX_USED + k * L.IDX_BUCKETS) + bucket];
+  const ncap = h[P + (empty ? L.IXE_NCAP : L.IX_NCAP) + k];
+  if (u === L.IX_NONE || ncap === L.IX_NONE) return -1;
+  let x = u * 100 + quot(k, req, -ncap) + 2;
+  if (x > L.IDX_FULL) x = L.IDX_FULL;
+  return Math.trunc(x / L.IDX_SCALE);
+}
+
+/** Upper bound of the score of any loaded / empty node below record P that fits; -1 = none fits. */
+function partBound(P: number, empty: boolean): number {
+  const h = q.h;
+  if (h[P + (empty ? L.IXE_HASH : L.IX_HASH)] === L.IX_NONE) return -1;
+  if (h[P + (empty ? L.IXE_CPU : L.IX_CPU)] < q.cpu || h[P + (empty ? L.IXE_MEM : L.IX_MEM)] < q.mem) return -1;
+  if (q.kind >= 0 && q.profile < 0) {
+    if (q.whole) {
+      if (h[P + (empty ? L.IXE_WHOLE : L.IX_WHOLE)] < q.count) return -1;
+    } else if (h[P + (empty ? L.IXE_FRAC : L.IX_FRAC)] < q.milli) return -1;
+  }
+  if (h[P + L.IX_ODD] > 0 || h[P + L.IX_ODD + 1] > 0 || (q.kind >= 0 && h[P + L.IX_ODD + 2] > 0)) return 100;
+  const x0 = dimBound(P, 0, q.cpu, q.bucket0, empty);
+  if (x0 < 0) return -1;
+  const x1 = dimBound(P, 1, q.mem, q.bucket1, empty);
+  if (x1 < 0) return -1;
+  let sum = x0 + x1;
+  if (q.kind >= 0) {
+    const x2 = dimBound(P, 2, q.devReq, q.bucket2, empty);
+    if (x2 < 0) return -1;
+    sum += x2;
+  }
+  return idiv(sum, q.dims);
+}
+
+/** Smallest tie hash a loaded / empty node below record P can have (a lower bound, unsigned). */
+const hashFloor = (P: number, empty: boolean): number => (0x7fffffff - q.h[P + (empty ? L.IXE_HASH : L.IX_HASH)]) * 2;
+
+/** Bounds of record v: [loaded part, empty part] into q.gLoaded / q.gEmpty. */
+function bounds(v: number): void {
+  q.gLoaded = -1;
+  q.gEmpty = -1;
+  if (v >= q.leaves && q.mask !== 0) {
+    const n0 = (v - q.leaves) << L.IDX_BLOCK_SHIFT;
+    if (((q.h[(q.mask >> 2) + (n0 >> 5)] >>> (n0 & 31)) & ((1 << L.IDX_BLOCK) - 1)) === 0) return;
+  }
+  const P = q.tree + v * L.IX_STRIDE;
+  q.gLoaded = partBound(P, false);
+  q.gEmpty = partBound(P, true);
+}
+
+const canBeat = (b: number, hf: number): boolean => b >= 0 && (b > q.bestS || (b === q.bestS && hf < q.bestH));
+
+function orderHash(P: number, bl: number, be: number): number {
+  const top = bl > be ? bl : be;
+  let hh = 0xffffffff;
+  if (bl === top) hh = hashFloor(P, false);
+  if (be === top) hh = Math.min(hh, hashFloor(P, true));
+  return hh;
+}
+
+function scanLeaf(l: number): void {
+  const h = q.h;
+  const n0 = l << L.IDX_BLOCK_SHIFT;
+  const n1 = Math.min(n0 + L.IDX_BLOCK, q.hwm);
+  const ok = L.NF_PRESENT | L.NF_HEALTHY | L.NF_SCHEDULABLE;
+  const fl = col(h, q.hdr, L.H_N_FLAGS);
+  const cf = col(h, q.hdr, L.H_N_CPU_FREE);
+  const mf = col(h, q.hdr, L.H_N_MEM_FREE);
+  for (let n = n0; n < n1; n++) {
+    if (!nodeAllowed(h, q.mask, n)) continue;
+    if ((h[fl + n] & ok) !== ok || h[cf + n] < q.cpu || h[mf + n] < q.mem) continue;
+    scanCandidate(h, q.hdr, q.t, n, q.seed);
+  }
+}
+
+function explore(v: number, bl: number, be: number): void {
+  const P = q.tree + v * L.IX_STRIDE;
+  // hash floors are compared as the kernel's u32 (a record without such nodes has bound -1 anyway)
+  if (!canBeat(bl, hashFloor(P, false)) && !canBeat(be, hashFloor(P, true))) return;
+  q.visits++;
+  if (v >= q.leaves) {
+    scanLeaf(v - q.leaves);
+    return;
+  }
+  const l = 2 * v;
+  const r = l + 1;
+  bounds(l);
+  const ll = q.gLoaded;
+  const le = q.gEmpty;
+  bounds(r);
+  const rl = q.gLoaded;
+  const re = q.gEmpty;
+  const lt = ll > le ? ll : le;
+  const rt = rl > re ? rl : re;
+  if (rt > lt || (rt === lt && orderHash(q.tree + r * L.IX_STRIDE, rl, re) < orderHash(q.tree + l * L.IX_STRIDE, ll, le))) {
+    explore(r, rl, re);
+    explore(l, ll, le);
+  } else {
+    explore(l, ll, le);
+    explore(r, rl, re);
+  }
+}
+
+/** How many nodes a node mask allows: the count written with it, else a popcount (the kernel's maskAllows). */
+function maskAllows(h: Int32Array, hdr: number, mask: number, hwm: number): number {
+  const H = hdr >> 2;
+  const base = h[H + L.H_MASK_BASE];
+  const bytes = h[H + L.H_MASK_WORDS] * 4;
+  if (bytes > 0 && mask >= base && (mask - base) % bytes === 0) {
+    const m = (mask - base) / bytes;
+    if (m < L.MASK_SLOTS) return h[(h[H + L.H_MASK_POP] >> 2) + m];
+  }
+  return maskPopulation(h, mask, hwm);
+}
+
+/** Popcount of the node mask over slots below hwm. */
+function maskPopulation(h: Int32Array, mask: number, hwm: number): number {
+  let pop = 0;
+  const words = (hwm + 31) >> 5;
+  for (let w = 0; w < words; w++) {
+    let x = h[(mask >> 2) + w];
+    x -= (x >>> 1) & 0x55555555;
+    x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+    pop += Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+  }
+  return pop;
+}
+
+/** The best node by the index (-1 = none fits); the same choice as the scan with H_SAMPLE = 0. */
+function searchIndex(h: Int32Array, hdr: number, t: number, hwm: number, seed: number): number {
+  flushIndex(h, hdr);
+  const H = hdr >> 2;
+  const T = t >> 2;
+  q.h = h;
+  q.hdr = hdr;
+  q.t = t;
+  q.hwm = hwm;
+  q.seed = seed;
+  q.tree = h[H + L.H_IDX_TREE] >> 2;
+  q.leaves = h[H + L.H_IDX_LEAVES];
+  q.cpu = h[T + L.T_CPU];
+  q.mem = h[T + L.T_MEM];
+  q.kind = h[T + L.T_KIND];
+  q.count = h[T + L.T_COUNT];
+  q.milli = h[T + L.T_MILLI];
+  q.profile = h[T + L.T_PROFILE];
+  q.whole = (h[T + L.T_FLAGS] & L.TF_WHOLE) !== 0;
+  q.mask = h[T + L.T_NODEMASK];
+  q.spread = h[H + L.H_POLICY] === L.POLICY_SPREAD;
+  q.dims = q.kind >= 0 ? 3 : 2;
+  q.devReq = q.profile < 0 ? (q.whole ? 1000 * q.count : q.milli) : 0;
+  q.bucket0 = bucketKey(q.cpu);
+  q.bucket1 = bucketKey(q.mem);
+  // device dimension: a share needs one device with q.milli free; whole devices need q.count fully free ones
+  q.bucket2 = q.kind >= 0 && q.profile < 0 ? (q.whole ? bitLen(q.count) : bucketKey(q.milli)) : 0;
+  q.bestN = -1;
+  q.bestS = -1;
+  q.bestH = 0;
+  q.visits = 0;
+  quotCap.fill(0);
+  memoStart(h, hdr);
+  bounds(1);
+  explore(1, q.gLoaded, q.gEmpty);
+  q.h = EMPTY;
+  return q.bestN;
+}
+const EMPTY: Int32Array = new Int32Array(0);
+
+/** The last scored node's columns and score (the kernel's m* globals): neighbours of one shape and load reuse it. */
+const memo = { cpuFree: 0, cpuCap: -1, memFree: 0, memCap: 0, dFree: 0, dCap: 0, score: 0 };
+/** Word offsets of the node columns scanCandidate reads, set once per decision by memoStart. */
+const nc = { cpuFree: 0, cpuCap: 0, memFree: 0, memCap: 0, dFree: 0, dCap: 0 };
+function memoStart(h: Int32Array, hdr: number): void {
+  memo.cpuCap = -1;
+  nc.cpuFree = col(h, hdr, L.H_N_CPU_FREE);
+  nc.cpuCap = col(h, hdr, L.H_N_CPU_CAP);
+  nc.memFree = col(h, hdr, L.H_N_MEM_FREE);
+  nc.memCap = col(h, hdr, L.H_N_MEM_CAP);
+  nc.dFree = col(h, hdr, L.H_N_DMILLI_FREE);
+  nc.dCap = col(h, hdr, L.H_N_DMILLI_CAP);
+}
+
+/** Node n passed the column pre-filter: score it, and check it in detail only if it could beat the best (q.best*). */
+function scanCandidate(h: Int32Array, hdr: number, t: number, n: number, seed: number): void {
+  const cpuFree = h[nc.cpuFree + n];
+  const cpuCap = h[nc.cpuCap + n];
+  const memFree = h[nc.memFree + n];
+  const memCap = h[nc.memCap + n];
+  const dFree = h[nc.dFree + n];
+  const dCap = h[nc.dCap + n];
+  let s = memo.score;
+  if (cpuFree !== memo.cpuFree || cpuCap !== memo.cpuCap || memFree !== memo.memFree || memCap !== memo.memCap || dFree !== memo.dFree || dCap !== memo.dCap) {
+    s = nodeScore(h, hdr, t, n);
+    memo.cpuFree = cpuFree;
+    memo.cpuCap = cpuCap;
+    memo.memFree = memFree;
+    memo.memCap = memCap;
+    memo.dFree = dFree;
+    memo.dCap = dCap;
+    memo.score = s;
+  }
+  if (s < q.bestS) return;
+  const th = tieHash(seed, n);
+  if (s === q.bestS && th >= q.bestH) return;
+  if (nodeReason(h, hdr, t, n) >= 0) return;
+  q.bestN = n;
+  q.bestS = s;
+  q.bestH = th;
+}
+
+/**
+ * Exact scan (H_SAMPLE = 0, built-in scorer) of every node, as the kernel's scanExact: a node
+ * passing the column pre-filter (flags, free CPU and memory, node mask) is scored first and
+ * checked in detail only when its score and tie hash could beat the best so far.
+ */
+function scanExact(h: Int32Array, hdr: number, t: number, hwm: number, seed: number): number {
+  const ok = L.NF_PRESENT | L.NF_HEALTHY | L.NF_SCHEDULABLE;
+  const T = t >> 2;
+  const mask = h[T + L.T_NODEMASK];
+  const cpu = h[T + L.T_CPU];
+  const mem = h[T + L.T_MEM];
+  const fl = col(h, hdr, L.H_N_FLAGS);
+  const cf = col(h, hdr, L.H_N_CPU_FREE);
+  const mf = col(h, hdr, L.H_N_MEM_FREE);
+  q.bestN = -1;
+  q.bestS = -1;
+  q.bestH = 0;
+  memoStart(h, hdr);
+  for (let n = 0; n < hwm; n++) {
+    if (mask !== 0) {
+      const word = h[(mask >> 2) + (n >> 5)];
+      if (word === 0 && (n & 31) === 0) {
+        n += 31;
+        continue;
+      }
+      if (((word >>> (n & 31)) & 1) === 0) continue;
+    }
+    if ((h[fl + n] & ok) !== ok || h[cf + n] < cpu || h[mf + n] < mem) continue;
+    scanCandidate(h, hdr, t, n, seed);
+  }
+  const bestN = q.bestN;
+  q.h = EMPTY;
+  return bestN;
 }
 
 /** Count, for each present node, the first check it fails (R_REASONS) and the present nodes (R_TOTAL). */
@@ -261,6 +728,19 @@ export function place(h: Int32Array, hdr: number, t: number, r: number, doCommit
   let found = 0;
   let k = 0;
   const mask = h[(t >> 2) + L.T_NODEMASK];
+  // Exact decisions search the index unless the node mask is sparse (then the scan, which skips
+  // 32 excluded nodes per zero mask word, is cheaper) or a custom scorer has no score bound.
+  const indexed = sample === 0 && !score && h[H + L.H_IDX_TREE] !== 0 && h[H + L.H_IDX_ON] !== 0 &&
+    (mask === 0 || maskAllows(h, hdr, mask, hwm) * 8 >= hwm);
+  h[H + L.H_IDX_VISITS] = 0;
+  if (indexed) {
+    best = searchIndex(h, hdr, t, hwm, seed);
+    h[H + L.H_IDX_VISITS] = q.visits;
+    k = hwm;
+  } else if (sample === 0 && !score) {
+    best = scanExact(h, hdr, t, hwm, seed);
+    k = hwm;
+  }
   while (k < hwm) {
     let n = start + k;
     if (n >= hwm) n -= hwm;

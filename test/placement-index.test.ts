@@ -1,0 +1,361 @@
+/**
+ * The free-capacity index (assembly/placement.ts, "free-capacity index"): exact decisions found
+ * by searching it must be the decisions of a scan of every node — same node, same devices, same
+ * seeded tie-break — on both backends, after any history of commits and outside column changes
+ * (hot-plug, releases, health, drains, seed changes). Its records must equal a recomputation.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { PlacementLayout as L, PlacementState } from '../src/core/placement.js';
+import { tieHash } from '../src/reference/placement.js';
+import { createEngine } from '../src/engine/index.js';
+import { applyOp, scenarioArb, withIds } from './placement-arbitraries.js';
+
+const NODE_COLS = [L.H_N_CPU_FREE, L.H_N_CPU_CAP, L.H_N_MEM_FREE, L.H_N_MEM_CAP, L.H_N_FLAGS, L.H_N_DEV_FIRST, L.H_N_DEV_COUNT, L.H_N_DMILLI_FREE, L.H_N_DMILLI_CAP];
+const DEV_COLS = [L.H_D_KIND, L.H_D_VENDOR, L.H_D_MODEL, L.H_D_PREC, L.H_D_MODE, L.H_D_MILLI_FREE, L.H_D_MILLI_CAP, L.H_D_MEM_FREE, L.H_D_MEM_CAP, L.H_D_SLICES_USED, L.H_D_SLICES_MAX, L.H_D_FLAGS, L.H_D_PROF_FIRST, L.H_D_PROF_COUNT, L.H_D_NODE];
+const PROF_COLS = [L.H_P_NAME, L.H_P_MILLI, L.H_P_MEM, L.H_P_MAX, L.H_P_USED];
+const OK = L.NF_PRESENT | L.NF_HEALTHY | L.NF_SCHEDULABLE;
+
+// Few node shapes and load levels, so that many nodes tie (the hard case for an exact index).
+const devArb = fc.record({
+  kind: fc.constantFrom(0, 0, 0, 1), mode: fc.constantFrom(0, 1, 1, 1, 2), milliCap: fc.constantFrom(1000, 1000, 1500), memCap: fc.constantFrom(2048, 8192),
+  flags: fc.constantFrom(1, 1, 1, 1, 0, 3), slicesMax: fc.integer({ min: 1, max: 4 }), slicesUsed: fc.constantFrom(0, 0, 0, 1, 4),
+  milliPct: fc.constantFrom(100, 100, 100, 50, 0), memPct: fc.constantFrom(100, 100, 50, 0), prof: fc.boolean(),
+});
+const shapeArb = fc.record({ cpuCap: fc.constantFrom(0, 4000, 8000, 8000, 16000, 16000), memCap: fc.constantFrom(0, 8192, 16384, 16384, 16384), devices: fc.array(devArb, { maxLength: 4 }) });
+const nodeArb = (shapes: number) => fc.record({ shape: fc.nat(shapes - 1), flags: fc.constantFrom(OK, OK, OK, OK, OK, 6, 5, 3), cpuPct: fc.constantFrom(100, 100, 100, 75, 50, 0), memPct: fc.constantFrom(100, 100, 100, 50, 0) });
+const taskArb = fc.record({
+  cpu: fc.constantFrom(0, 500, 1000, 1000, 2000, 4000), mem: fc.constantFrom(0, 0, 1024, 1024, 4096, 9000), kind: fc.constantFrom(-1, -1, 0, 0, 0, 1), count: fc.integer({ min: 1, max: 3 }),
+  milli: fc.constantFrom(100, 300, 500, 1000), dmem: fc.constantFrom(0, 0, 1024), whole: fc.boolean(), profile: fc.constantFrom(-1, -1, -1, 0, 1),
+  mask: fc.constantFrom('none', 'none', 'dense', 'sparse'), maskSeed: fc.nat(),
+});
+const opArb = fc.oneof(
+  { weight: 12, arbitrary: fc.record({ op: fc.constant('place' as const), task: taskArb }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('free' as const), node: fc.nat(), pct: fc.constantFrom(0, 50, 100) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('flags' as const), node: fc.nat(), flags: fc.constantFrom(OK, 6, 5, 0) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('device' as const), device: fc.nat(), flags: fc.constantFrom(0, 1, 3), pct: fc.constantFrom(0, 100) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('hwm' as const), delta: fc.integer({ min: -9, max: 9 }) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('seed' as const), seed: fc.nat() }) },
+);
+const caseArb = fc.integer({ min: 1, max: 4 }).chain((shapes) =>
+  fc.record({
+    shapes: fc.array(shapeArb, { minLength: shapes, maxLength: shapes }),
+    nodes: fc.array(nodeArb(shapes), { minLength: 1, maxLength: 140 }),
+    ops: fc.array(opArb, { minLength: 1, maxLength: 40 }),
+    policy: fc.integer({ min: 0, max: 1 }),
+    seed: fc.nat(),
+  }),
+);
+type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
+type Op = Case['ops'][number];
+
+/** Lay the case's cluster out (the node dimension's summed device milli kept equal to its devices' sum). */
+function load(st: PlacementState, c: Case): void {
+  const devTotal = c.nodes.reduce((n, x) => n + c.shapes[x.shape].devices.length, 0);
+  st.reserveNodes(c.nodes.length + 16);
+  st.reserveDevices(devTotal);
+  st.reserveProfiles(devTotal);
+  st.reserveTasks(1);
+  st.setPolicy(c.policy, c.seed);
+  st.nodeHighWater = c.nodes.length;
+  let d = 0;
+  c.nodes.forEach((n, i) => {
+    const sh = c.shapes[n.shape];
+    st.set(L.H_N_CPU_CAP, i, sh.cpuCap);
+    st.set(L.H_N_CPU_FREE, i, Math.floor((sh.cpuCap * n.cpuPct) / 100));
+    st.set(L.H_N_MEM_CAP, i, sh.memCap);
+    st.set(L.H_N_MEM_FREE, i, Math.floor((sh.memCap * n.memPct) / 100));
+    st.set(L.H_N_FLAGS, i, n.flags);
+    st.set(L.H_N_DEV_FIRST, i, d);
+    st.set(L.H_N_DEV_COUNT, i, sh.devices.length);
+    let cap = 0;
+    let free = 0;
+    for (const x of sh.devices) {
+      const milliFree = Math.floor((x.milliCap * x.milliPct) / 100);
+      cap += x.milliCap;
+      free += milliFree;
+      const used = Math.min(x.slicesUsed, x.slicesMax);
+      const vals = [x.kind, 0, 0, 1, x.mode, milliFree, x.milliCap, Math.floor((x.memCap * x.memPct) / 100), x.memCap, used, x.slicesMax, x.flags, d, x.prof && x.mode === 2 ? 1 : 0, i];
+      DEV_COLS.forEach((col, k) => st.set(col, d, vals[k]));
+      [x.kind, 250, 1024, 2, 0].forEach((v, k) => st.set(PROF_COLS[k], d, v));
+      d++;
+    }
+    st.set(L.H_N_DMILLI_CAP, i, cap);
+    st.set(L.H_N_DMILLI_FREE, i, free);
+  });
+}
+
+/** Write task record 0 for `t` (masks drawn from its seed: dense ≈ 3/4 of the nodes, sparse ≈ 1/16). */
+function writeTask(st: PlacementState, t: Op & { op: 'place' }): void {
+  const task = t.task;
+  let mask = 0;
+  if (task.mask !== 'none') {
+    const keep = task.mask === 'dense' ? 0xc0000000 : 0x10000000;
+    st.writeMask(0, (n) => tieHash(task.maskSeed, n) < keep);
+    mask = st.maskPtr(0);
+  }
+  const whole = task.profile < 0 && (task.whole || task.milli === 1000) ? L.TF_WHOLE : 0;
+  st.writeTask(0, [task.cpu, task.mem, task.kind, task.count, task.milli, task.dmem, 0, whole, task.profile, 0, 0, mask]);
+}
+
+/** Apply an outside change (what the engine does on release, hot-plug, health, drain, seed). */
+function change(st: PlacementState, op: Op, c: Case): void {
+  const hwm = st.nodeHighWater;
+  switch (op.op) {
+    case 'free': {
+      const n = op.node % hwm;
+      st.set(L.H_N_CPU_FREE, n, Math.floor((st.get(L.H_N_CPU_CAP, n) * op.pct) / 100));
+      st.set(L.H_N_MEM_FREE, n, Math.floor((st.get(L.H_N_MEM_CAP, n) * op.pct) / 100));
+      break;
+    }
+    case 'flags':
+      st.set(L.H_N_FLAGS, op.node % hwm, op.flags);
+      break;
+    case 'device': {
+      const total = st.cap.devices;
+      const d = op.device % total;
+      if (st.get(L.H_D_MILLI_CAP, d) === 0) break;
+      const n = st.get(L.H_D_NODE, d);
+      const before = st.get(L.H_D_MILLI_FREE, d);
+      const after = Math.floor((st.get(L.H_D_MILLI_CAP, d) * op.pct) / 100);
+      st.set(L.H_D_FLAGS, d, op.flags);
+      st.set(L.H_D_MILLI_FREE, d, after);
+      st.add(L.H_N_DMILLI_FREE, n, after - before);
+      break;
+    }
+    case 'hwm':
+      st.nodeHighWater = Math.max(1, Math.min(c.nodes.length + 16, hwm + op.delta));
+      break;
+    case 'seed':
+      st.setPolicy(c.policy, op.seed);
+      break;
+    default:
+      break;
+  }
+}
+
+/** The seed of the tie hash in force (tracked by the test as it applies 'seed' operations). */
+let currentSeed = 0;
+
+/** The decision by definition: among fitting present nodes, the highest score, then the smallest tie hash. */
+function bestByDefinition(st: PlacementState): number {
+  let best = -1;
+  let bestScore = -1;
+  let bestHash = 0;
+  for (let n = 0; n < st.nodeHighWater; n++) {
+    if ((st.get(L.H_N_FLAGS, n) & L.NF_PRESENT) === 0 || st.nodeReason(0, n) >= 0) continue;
+    const s = st.nodeScore(0, n);
+    const th = tieHash(currentSeed, n);
+    if (s > bestScore || (s === bestScore && th < bestHash)) {
+      best = n;
+      bestScore = s;
+      bestHash = th;
+    }
+  }
+  return best;
+}
+
+function dumpColumns(st: PlacementState): number[] {
+  const out: number[] = [];
+  for (const c of NODE_COLS) for (let i = 0; i < st.cap.nodes; i++) out.push(st.get(c, i));
+  for (const c of DEV_COLS) for (let i = 0; i < st.cap.devices; i++) out.push(st.get(c, i));
+  for (const c of PROF_COLS) for (let i = 0; i < st.cap.profiles; i++) out.push(st.get(c, i));
+  return out;
+}
+
+const decision = (st: PlacementState): number[] => {
+  const out = [st.result(0, L.R_STATUS), st.result(0, L.R_NODE), st.result(0, L.R_NDEV), st.result(0, L.R_PROF)];
+  for (let k = 0; k < st.result(0, L.R_NDEV); k++) out.push(st.result(0, L.R_DEVS + k));
+  return out;
+};
+
+describe('free-capacity index', () => {
+  it('indexed, scanned (kernel and twin) and by-definition decisions agree over random histories (300 cases)', () => {
+    // Invariant: after any history of commits and outside column changes, the index search (wasm,
+    // ts) and the exact scan (wasm, ts) bind the same node and devices, which is the node a
+    // node-by-node reading of the definition picks (highest score, then smallest tie hash); the
+    // columns stay equal on all four.
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const states = [new PlacementState('wasm'), new PlacementState('wasm'), new PlacementState('ts'), new PlacementState('ts')];
+        states[1].setIndexing(false);
+        states[3].setIndexing(false);
+        for (const st of states) load(st, c);
+        currentSeed = c.seed;
+        for (const op of c.ops) {
+          if (op.op === 'seed') currentSeed = op.seed;
+          if (op.op !== 'place') {
+            for (const st of states) change(st, op, c);
+            continue;
+          }
+          for (const st of states) writeTask(st, op);
+          const expected = bestByDefinition(states[3]);
+          const got = states.map((st) => {
+            st.place(0, true);
+            return decision(st);
+          });
+          expect(got[0][1]).toBe(expected);
+          for (let i = 1; i < 4; i++) expect(got[i]).toEqual(got[0]);
+        }
+        const cols = states.map(dumpColumns);
+        for (let i = 1; i < 4; i++) expect(cols[i]).toEqual(cols[0]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('every index record equals a recomputation after random histories (150 cases)', () => {
+    // Invariant: after flushing, (a) each inner record is the element-wise max of its children,
+    // (b) the incrementally maintained records equal a rebuild from the columns, and (c) leaf fields
+    // read by definition: IX_CPU / IXE_CPU = the most free CPU of an eligible loaded / empty node
+    // of the leaf, IX_WHOLE = the most fully free healthy unheld devices of a loaded node,
+    // IX_HASH = 0x7fffffff − (smallest tie hash of a loaded node >>> 1); IX_NONE where no such node.
+    fc.assert(
+      fc.property(caseArb, fc.constantFrom('wasm' as const, 'ts' as const), (c, backend) => {
+        const st = new PlacementState(backend);
+        load(st, c);
+        let seed = c.seed;
+        for (const op of c.ops) {
+          if (op.op === 'seed') seed = op.seed;
+          if (op.op === 'place') {
+            writeTask(st, op);
+            st.place(0, true);
+          } else change(st, op, c);
+        }
+        st.flushIndex();
+        const leaves = st.indexLeaves;
+        const incremental = Array.from({ length: 2 * leaves }, (_, v) => [...st.indexRecord(v)]);
+        for (let v = 1; v < leaves; v++) {
+          const a = incremental[2 * v];
+          const b = incremental[2 * v + 1];
+          expect(incremental[v]).toEqual(a.map((x, i) => Math.max(x, b[i])));
+        }
+        const hwm = st.nodeHighWater;
+        for (let l = 0; l < leaves; l++) {
+          const r = incremental[leaves + l];
+          let cpu = L.IX_NONE, cpuEmpty = L.IX_NONE, whole = L.IX_NONE, hash = L.IX_NONE;
+          for (let n = l * L.IDX_BLOCK; n < Math.min(hwm, (l + 1) * L.IDX_BLOCK); n++) {
+            if ((st.get(L.H_N_FLAGS, n) & OK) !== OK) continue;
+            const devs = st.get(L.H_N_DEV_COUNT, n);
+            const empty = st.get(L.H_N_CPU_FREE, n) === st.get(L.H_N_CPU_CAP, n) && st.get(L.H_N_MEM_FREE, n) === st.get(L.H_N_MEM_CAP, n) &&
+              (devs === 0 || st.get(L.H_N_DMILLI_FREE, n) === st.get(L.H_N_DMILLI_CAP, n));
+            if (empty) {
+              cpuEmpty = Math.max(cpuEmpty, st.get(L.H_N_CPU_FREE, n));
+              continue;
+            }
+            cpu = Math.max(cpu, st.get(L.H_N_CPU_FREE, n));
+            hash = Math.max(hash, 0x7fffffff - (tieHash(seed, n) >>> 1));
+            let w = 0;
+            for (let i = 0; i < devs; i++) {
+              const d = st.get(L.H_N_DEV_FIRST, n) + i;
+              const f = st.get(L.H_D_FLAGS, d);
+              if ((f & L.DF_HEALTHY) && !(f & L.DF_HELD) && st.get(L.H_D_SLICES_USED, d) === 0 && st.get(L.H_D_MILLI_FREE, d) === st.get(L.H_D_MILLI_CAP, d) && st.get(L.H_D_MEM_FREE, d) === st.get(L.H_D_MEM_CAP, d)) w++;
+            }
+            whole = Math.max(whole, w);
+          }
+          expect([r[L.IX_CPU], r[L.IXE_CPU], r[L.IX_WHOLE], r[L.IX_HASH]]).toEqual([cpu, cpuEmpty, whole, hash]);
+        }
+        // force a rebuild from the columns: it must reproduce the incrementally kept records
+        st.setPolicy(c.policy, seed + 1);
+        st.setPolicy(c.policy, seed);
+        st.flushIndex();
+        for (let v = 1; v < 2 * leaves; v++) expect([...st.indexRecord(v)]).toEqual(incremental[v]);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('engines with and without the index make identical decisions on random streams with hot-plug (150 cases)', () => {
+    // Invariant: every engine call returns the same value with index on or off, on both backends.
+    fc.assert(
+      fc.property(scenarioArb, (sc) => {
+        const ops = withIds(sc.ops);
+        const engines = ([['wasm', true], ['wasm', false], ['ts', true]] as const).map(([backend, index]) =>
+          createEngine({ backend, index, policy: sc.policy, seed: sc.seed }));
+        for (const e of engines) for (const n of sc.nodes) e.addNode(n);
+        for (const op of ops) {
+          const want = applyOp(engines[1], op);
+          expect(applyOp(engines[0], op)).toEqual(want);
+          expect(applyOp(engines[2], op)).toEqual(want);
+        }
+        expect(engines[0].tasks()).toEqual(engines[1].tasks());
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('uniform pools: scan and index pick the by-definition node among long runs of identical nodes (120 cases)', () => {
+    // Invariant: in a pool of identical nodes where a few are loaded the same way (long runs of
+    // equal columns and equal scores: the scan's four-node shortcut and the index's tie hashes
+    // decide), every backend and method binds the node the definition picks.
+    const uniformArb = fc.record({
+      nodes: fc.integer({ min: 1, max: 400 }),
+      loaded: fc.array(fc.nat(399), { maxLength: 12 }),
+      seed: fc.nat(),
+      policy: fc.integer({ min: 0, max: 1 }),
+      cpu: fc.constantFrom(500, 1000, 3000),
+    });
+    fc.assert(
+      fc.property(uniformArb, (u) => {
+        const picks = (['wasm', 'ts'] as const).flatMap((backend) =>
+          [true, false].map((index) => {
+            const st = new PlacementState(backend);
+            st.reserveNodes(u.nodes);
+            st.nodeHighWater = u.nodes;
+            st.setPolicy(u.policy, u.seed);
+            st.setIndexing(index);
+            for (let n = 0; n < u.nodes; n++) {
+              st.set(L.H_N_FLAGS, n, OK);
+              st.set(L.H_N_CPU_CAP, n, 4000);
+              st.set(L.H_N_CPU_FREE, n, 4000);
+              st.set(L.H_N_MEM_CAP, n, 8192);
+              st.set(L.H_N_MEM_FREE, n, 8192);
+            }
+            for (const n of u.loaded) if (n < u.nodes) st.set(L.H_N_CPU_FREE, n, 3000);
+            st.writeTask(0, [u.cpu, 1024, -1, 0, 0, 0, 0, 0, -1, 0, 0, 0]);
+            currentSeed = u.seed;
+            const want = bestByDefinition(st);
+            st.place(0, false);
+            expect(st.result(0, L.R_NODE)).toBe(want);
+            return st.result(0, L.R_NODE);
+          }),
+        );
+        expect(new Set(picks).size).toBe(1);
+      }),
+      { numRuns: 120 },
+    );
+  });
+
+  it('createEngine rejects a non-boolean index option, naming it', () => {
+    expect(() => createEngine({ index: 'yes' as unknown as boolean })).toThrow(expect.objectContaining({ code: 'invalid-input', path: 'options.index' }));
+  });
+
+  it('binpack takes the loaded node and spread the empty one (hand-computed scores)', () => {
+    // Node 0: cpu 4000, 1000 free; node 1: cpu 4000, all free; 20 more empty nodes; task cpu 1000.
+    // binpack node 0: ((4000-1000+1000)*100)/4000 = 100; empty: ((4000-4000+1000)*100)/4000 = 25 → node 0.
+    // spread node 0: ((1000-1000)*100)/4000 = 0; empty: ((4000-1000)*100)/4000 = 75 → the empty node
+    // with the smallest tieHash(seed 7, slot) among slots 1..21.
+    for (const backend of ['wasm', 'ts'] as const) {
+      for (const policy of [L.POLICY_BINPACK, L.POLICY_SPREAD]) {
+        const st = new PlacementState(backend);
+        st.reserveNodes(22);
+        st.nodeHighWater = 22;
+        st.setPolicy(policy, 7);
+        for (let n = 0; n < 22; n++) {
+          st.set(L.H_N_FLAGS, n, OK);
+          st.set(L.H_N_CPU_CAP, n, 4000);
+          st.set(L.H_N_CPU_FREE, n, n === 0 ? 1000 : 4000);
+        }
+        st.writeTask(0, [1000, 0, -1, 0, 0, 0, 0, 0, -1, 0, 0, 0]);
+        st.place(0, false);
+        let want = 0;
+        if (policy === L.POLICY_SPREAD) {
+          want = 1;
+          for (let n = 2; n < 22; n++) if (tieHash(7, n) < tieHash(7, want)) want = n;
+        }
+        expect(st.result(0, L.R_NODE)).toBe(want);
+        expect(st.indexVisits).toBeGreaterThan(0);
+      }
+    }
+  });
+});
