@@ -57,6 +57,21 @@ describe('gang reservation and backfill inside the engine cycle', () => {
     expect(['g-0', 'g-1'].map((id) => engine.binding(id)?.nodeId).sort()).toEqual(['n1', 'n2']);
   });
 
+  it('a gang committed with minMember of its members queues the rest as pending, never loses them', () => {
+    const { gangs, engine } = setup(true);
+    // free now: n1 0, n2 2000, n3 1000. Members of 1000 mCPU: n2 takes 2, n3 takes 1 → 3 of 4 fit,
+    // minMember 3 → commit; the 4th member must be pending in the engine, not gone.
+    const members = [0, 1, 2, 3].map((i) => ({ id: `m-${i}`, cpuMilli: 1000 }));
+    const r = gangs.submitGang(engine, { id: 'partial', members, minMember: 3 });
+    expect(r.committed).toBe(true);
+    expect(r.placed).toHaveLength(3);
+    expect(r.unplaced).toEqual(['m-3']);
+    expect(engine.task('m-3')?.status).toBe('pending');
+    // and it runs once room appears: 'short' (2000 on n2) ends
+    engine.release('short');
+    expect(engine.schedule().bindings.map((b) => b.taskId)).toEqual(['m-3']);
+  });
+
   it('without the plugin the long task takes n2 and delays the gang', () => {
     const { engine } = setup(false);
     engine.submit(smalls);

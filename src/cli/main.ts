@@ -10,6 +10,12 @@ import { isHetpoolError } from '../model/errors.js';
 type Register = (program: Command) => void;
 const COMMANDS: Array<() => Promise<{ register: Register }>> = [
   // one line per sub-command:
+  () => import('./commands/discover.js'), // also registers `inventory`
+  () => Promise.all([import('./commands/generate.js'), import('./commands/plan.js')]).then((ms) => ({ register: (p: Command) => ms.forEach((m) => m.register(p)) })), // generate + plan (simgen)
+  () => import('./commands/place.js'),
+  () => import('./commands/run.js'),
+  () => import('./commands/simulate.js'),
+  () => import('./commands/tenants.js'),
 ];
 
 async function main(argv: string[]): Promise<void> {

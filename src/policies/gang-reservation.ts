@@ -108,6 +108,13 @@ export function createGangReservation(opts: GangReservationOptions = {}): GangRe
     for (const m of b.members) engine.invalidateFilters(m.id);
     const r = placeGang<Binding>(engine.tentative(), b.spec.members, b.minMember, admit);
     b.reason = r.reason;
+    // A gang committed with ≥ minMember but fewer than all members: a failed tentative placement
+    // queues nothing, so the members left over are queued here as ordinary pending tasks — never lost.
+    if (r.committed && r.unplaced.length > 0) {
+      const left = new Set(r.unplaced);
+      const missing = b.spec.members.filter((m) => left.has(m.id) && !engine.task(m.id));
+      if (missing.length > 0) engine.submit(missing);
+    }
     return r;
   };
   const forget = (engine: Engine, id: string): void => {

@@ -4,7 +4,8 @@
  *
  * - Placement: the members are placed inside one engine transaction (`tentative()`); if at least
  *   `minMember` of them are placed the transaction commits, else it is discarded and nothing
- *   changed. Members beyond the ones placed stay pending (they were never bound).
+ *   changed. Members that did not fit are returned in `unplaced`; the caller queues them
+ *   (`createGangReservation` does), since a failed tentative placement queues nothing.
  * - Reservation: when a gang is blocked, walk the running tasks' expected end times in order and
  *   find the first time (the shadow time) at which enough nodes could host `minMember` members;
  *   the nodes that supply them are reserved for the gang.
@@ -27,7 +28,7 @@ export interface GangResult<B> {
   placed: B[];
   /** Why the gang was not admitted (quota, budget, window), when `admit` refused it. */
   reason?: string;
-  /** Ids of members not placed (still pending), when the gang committed with fewer than all. */
+  /** Ids of members not placed, when the gang committed with fewer than all (the caller queues them). */
   unplaced: string[];
   committed: boolean;
 }
