@@ -40,6 +40,22 @@ describe('built package', () => {
     expect(JSON.parse(r.stdout).nodeId).toBe('a');
   });
 
+  it('runs the engine in a worker thread from the built package (dist/engine-worker.js)', () => {
+    const script = `
+      const { createEngineWorker } = await import(${JSON.stringify(join(dist, 'index.js'))});
+      const e = await createEngineWorker({ policy: 'spread' });
+      await e.addNode({ id: 'w1', cpuMilli: 4000, memoryMiB: 4096 });
+      const b = await e.place({ id: 't', cpuMilli: 1000 });
+      let code = '';
+      try { await e.addNode({ id: 'w1', cpuMilli: 1, memoryMiB: 1 }); } catch (err) { code = err.code; }
+      await e.close();
+      console.log(JSON.stringify({ node: b.nodeId, code }));
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: repoRoot, timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ node: 'w1', code: 'conflict' });
+  });
+
   it('runs the CLI binary', () => {
     const r = spawnSync(process.execPath, [join(dist, 'cli.js'), '--help'], { encoding: 'utf8', cwd: repoRoot });
     expect(r.status).toBe(0);
