@@ -97,6 +97,19 @@ describe('createEngineWorker', () => {
     expect((await e.stats).running).toBe(0);
   });
 
+  it('resizes a running task through the worker: grows in place when there is room, else changes nothing', async () => {
+    const e = await start({});
+    await e.addNode({ id: 'n1', cpuMilli: 4000, memoryMiB: 4096 });
+    await e.place({ id: 'a', cpuMilli: 1000 });
+    // 4000 - 1000 = 3000 free: growing a to 3000 needs 2000 more → fits in place
+    expect(await e.resize('a', { cpuMilli: 3000 })).toMatchObject({ ok: true, binding: { nodeId: 'n1' } });
+    // to 5000 needs 2000 more but only 1000 is free → refused, a keeps 3000
+    const r = await e.resize('a', { cpuMilli: 5000 });
+    expect(r.ok).toBe(false);
+    expect((await e.task('a'))?.task.cpuMilli).toBe(3000);
+    await e.invalidateFilters();
+  });
+
   it('close() ends the thread; calls after it reject', async () => {
     const e = await createEngineWorker({});
     await e.addNode({ id: 'n1', cpuMilli: 1000, memoryMiB: 1024 });

@@ -20,7 +20,7 @@ import { Worker } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import type {
-  Binding, Catalog, Displaced, EngineEventName, EngineEventOf, EngineOptions, EngineStats, ScheduleResult, TaskState, Unschedulable,
+  Binding, ResizePatch, ResizeResult, Catalog, Displaced, EngineEventName, EngineEventOf, EngineOptions, EngineStats, ScheduleResult, TaskState, Unschedulable,
 } from '../engine/types.js';
 import { HetpoolError, type ErrorCode } from '../model/errors.js';
 import type { Health, Node, NodeInput, TaskInput } from '../model/types.js';
@@ -69,6 +69,10 @@ export interface AsyncEngine {
   /** Release many running tasks in one message; stops at the first unknown id. */
   releaseMany(taskIds: string[]): Promise<void>;
   evict(taskId: string, reason: string): Promise<Displaced>;
+  /** Resize a running task in place (see Engine.resize); nothing changes when it cannot grow there. */
+  resize(taskId: string, patch: ResizePatch): Promise<ResizeResult>;
+  /** Drop cached plugin filter masks (of one task, or all). */
+  invalidateFilters(taskId?: string): Promise<void>;
   schedule(): Promise<ScheduleResult>;
   place(task: TaskInput): Promise<Binding | Unschedulable>;
   /** `place()` for each task in order, in one message. */
@@ -105,6 +109,8 @@ export interface EngineWorkerApi {
   release(taskId: string): void;
   releaseMany(taskIds: string[]): void;
   evict(taskId: string, reason: string): Displaced;
+  resize(taskId: string, patch: ResizePatch): ResizeResult;
+  invalidateFilters(taskId?: string): void;
   schedule(): ScheduleResult;
   place(task: TaskInput): Binding | Unschedulable;
   placeMany(tasks: TaskInput[]): Array<Binding | Unschedulable>;
@@ -251,6 +257,8 @@ class EngineWorkerClient implements AsyncEngine {
   release(taskId: string) { return this.call(() => this.remote.release(taskId)); }
   releaseMany(taskIds: string[]) { return this.call(() => this.remote.releaseMany(taskIds)); }
   evict(taskId: string, reason: string) { return this.call(() => this.remote.evict(taskId, reason)); }
+  resize(taskId: string, patch: ResizePatch) { return this.call<ResizeResult>(() => this.remote.resize(taskId, patch)); }
+  invalidateFilters(taskId?: string) { return this.call(() => this.remote.invalidateFilters(taskId)); }
   schedule() { return this.call(() => this.remote.schedule()); }
   place(task: TaskInput) { return this.call<Binding | Unschedulable>(() => this.remote.place(task)); }
   placeMany(tasks: TaskInput[]) { return this.call(() => this.remote.placeMany(tasks)); }

@@ -7,7 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { createEngine } from '../engine/engine.js';
-import type { Engine, EngineEventName } from '../engine/types.js';
+import type { Engine, EngineEventName, ResizePatch } from '../engine/types.js';
 import { HetpoolError } from '../model/errors.js';
 import type { Health, NodeInput, TaskInput } from '../model/types.js';
 import { registerHetpoolErrorTransfer, type AsyncTentative, type EngineWorkerApi, type EngineWorkerOptions } from './engine-client.js';
@@ -57,6 +57,8 @@ const api: EngineWorkerApi = {
     for (const id of taskIds) e.release(id);
   },
   evict: (taskId: string, reason: string) => need().evict(taskId, reason),
+  resize: (taskId: string, patch: ResizePatch) => need().resize(taskId, patch),
+  invalidateFilters: (taskId?: string) => need().invalidateFilters(taskId),
   schedule: () => need().schedule(),
   place: (task: TaskInput) => need().place(task),
   placeMany(tasks: TaskInput[]) {
