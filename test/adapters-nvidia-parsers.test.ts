@@ -17,19 +17,11 @@ import { nvidiaSmiNvlink } from '../src/adapters/parsers/nvidia-smi-nvlink.js';
 import { nvidiaSmiTable } from '../src/adapters/parsers/nvidia-smi-table.js';
 import { nvidiaSmiDmon } from '../src/adapters/parsers/nvidia-smi-dmon.js';
 import { repoRoot } from './helpers/cli.js';
+import { hetpoolErrorOf } from './helpers/errors.js';
 
 const sample = (tool: string, name: string): string => readFileSync(join(repoRoot, 'fixtures/agents', tool, `${name}.txt`), 'utf8');
 const dev = (inv: Inventory, id: string) => inv.nodes[0].devices!.find((d) => d.id === id)!;
 const metric = (inv: Inventory, name: string, target: string): number[] => (inv.metrics ?? []).filter((m: MetricSample) => m.metric === name && m.target === target).map((m) => m.value);
-const parseErr = (f: () => unknown): HetpoolError => {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(HetpoolError);
-    return e as HetpoolError;
-  }
-  throw new Error('expected a HetpoolError');
-};
 
 describe('nvidia-smi -q -x', () => {
   it('A100 80GB, driver 535, DTD v12, MIG enabled: GPU memory, not MIG memory', () => {
@@ -76,10 +68,10 @@ describe('nvidia-smi -q -x', () => {
     const inv = nvidiaSmiXml.parse(cut, { source: 'cut.xml' });
     expect(inv.nodes[0].devices).toHaveLength(1);
     expect(inv.warnings.some((w) => /truncated or malformed/.test(w.message))).toBe(true);
-    const e = parseErr(() => nvidiaSmiXml.parse(text.slice(0, 400), { source: 'short.xml' }));
+    const e = hetpoolErrorOf(() => nvidiaSmiXml.parse(text.slice(0, 400), { source: 'short.xml' }));
     expect(e.code).toBe('parse-error');
     expect(e.path).toMatch(/^short\.xml:\d+$/);
-    expect(parseErr(() => nvidiaSmiXml.parse('hello', { source: 'x' })).path).toBe('x:1');
+    expect(hetpoolErrorOf(() => nvidiaSmiXml.parse('hello', { source: 'x' })).path).toBe('x:1');
   });
 });
 
@@ -119,7 +111,7 @@ describe('nvidia-smi -q', () => {
   });
 
   it('rejects text that is not nvidia-smi -q', () => {
-    const e = parseErr(() => nvidiaSmiQ.parse('Product Name : x\n', { source: 'q.txt' }));
+    const e = hetpoolErrorOf(() => nvidiaSmiQ.parse('Product Name : x\n', { source: 'q.txt' }));
     expect([e.code, e.path]).toEqual(['parse-error', 'q.txt:1']);
   });
 });
@@ -156,7 +148,7 @@ describe('nvidia-smi --query-gpu CSV', () => {
     const inv = nvidiaSmiCsv.parse('index, name, memory.total [MiB]\n0, NVIDIA A10, 23028 MiB\n1, NVIDIA A10\n', { source: 'c.csv', nodeId: 'n1' });
     expect(inv.nodes[0].devices!.map((d) => d.memoryMiB)).toEqual([23028]);
     expect(inv.warnings[0].at).toBe('c.csv:3');
-    expect(parseErr(() => nvidiaSmiCsv.parse('memory.total [MiB]\n100 MiB\n', { source: 'c.csv' })).path).toBe('c.csv:1');
+    expect(hetpoolErrorOf(() => nvidiaSmiCsv.parse('memory.total [MiB]\n100 MiB\n', { source: 'c.csv' })).path).toBe('c.csv:1');
   });
 });
 

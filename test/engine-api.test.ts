@@ -7,16 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { createEngine, type Binding, type Engine, type EngineEvent, type Unschedulable } from '../src/engine/index.js';
 import { HetpoolError } from '../src/model/errors.js';
 import { MIG_1G, node, partition, task, timeSlice } from './engine-builders.js';
+import { hetpoolErrorOf } from './helpers/errors.js';
 
-function failure(f: () => unknown): HetpoolError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof HetpoolError) return e;
-    throw e;
-  }
-  throw new Error('expected a HetpoolError');
-}
 const bound = (r: Binding | Unschedulable): Binding => {
   if (!('nodeId' in r)) throw new Error(`unschedulable: ${r.message}`);
   return r;
@@ -36,11 +28,11 @@ describe.each(['wasm', 'ts'] as const)('engine (%s backend)', (backend) => {
       const e = engine();
       e.addNode(node('n1').cpu(1000).mem(1024).build());
       const before = observe(e);
-      const bad = failure(() => e.addNode({ ...node('n2').cpu(1000).build(), devices: [{ id: 'g', kind: 'gpu', vendor: 'v', model: 'm', memoryMiB: -1 }] }));
+      const bad = hetpoolErrorOf(() => e.addNode({ ...node('n2').cpu(1000).build(), devices: [{ id: 'g', kind: 'gpu', vendor: 'v', model: 'm', memoryMiB: -1 }] }));
       expect([bad.code, bad.path]).toEqual(['invalid-input', 'node.devices[0].memoryMiB']);
-      const dup = failure(() => e.addNode(node('n1').cpu(5).build()));
+      const dup = hetpoolErrorOf(() => e.addNode(node('n1').cpu(5).build()));
       expect([dup.code, dup.path]).toEqual(['conflict', 'node.id']);
-      const dupDev = failure(() => e.addNode(node('n3').gpu('g').gpu('g').build()));
+      const dupDev = hetpoolErrorOf(() => e.addNode(node('n3').gpu('g').gpu('g').build()));
       expect([dupDev.code, dupDev.path]).toEqual(['invalid-input', 'node.devices[1].id']);
       expect(observe(e)).toBe(before);
     });
@@ -49,11 +41,11 @@ describe.each(['wasm', 'ts'] as const)('engine (%s backend)', (backend) => {
       const e = engine();
       e.submit(task('old').build());
       const before = observe(e);
-      const bad = failure(() => e.submit([task('a').build(), task('b').gpu({ milli: 1001 }).build()]));
+      const bad = hetpoolErrorOf(() => e.submit([task('a').build(), task('b').gpu({ milli: 1001 }).build()]));
       expect([bad.code, bad.path]).toEqual(['invalid-input', 'tasks[1].accel.milli']);
-      const dup = failure(() => e.submit([task('a').build(), task('a').build()]));
+      const dup = hetpoolErrorOf(() => e.submit([task('a').build(), task('a').build()]));
       expect([dup.code, dup.path]).toEqual(['conflict', 'tasks[1].id']);
-      const known = failure(() => e.submit([task('c').build(), task('old').build()]));
+      const known = hetpoolErrorOf(() => e.submit([task('c').build(), task('old').build()]));
       expect([known.code, known.path]).toEqual(['conflict', 'tasks[1].id']);
       expect(observe(e)).toBe(before);
     });
@@ -64,23 +56,23 @@ describe.each(['wasm', 'ts'] as const)('engine (%s backend)', (backend) => {
       bound(e.place(task('t').cpu(1000).gpu().build()));
       e.submit(task('p').build());
       const before = observe(e);
-      expect(failure(() => e.updateNode('n1', { cpuMilli: -1 })).path).toBe('patch.cpuMilli');
-      expect(failure(() => e.updateNode('n1', { id: 'other' })).path).toBe('patch.id');
-      expect(failure(() => e.updateNode('nope', {})).code).toBe('not-found');
-      expect(failure(() => e.removeNode('nope')).code).toBe('not-found');
-      expect(failure(() => e.setNodeHealth('n1', 'sick' as never)).path).toBe('health');
-      expect(failure(() => e.setDeviceHealth('n1', 'g9', 'unhealthy')).path).toBe('deviceId');
-      expect(failure(() => e.cancel('nope')).code).toBe('not-found');
-      expect(failure(() => e.release('p')).code).toBe('conflict');
-      expect(failure(() => e.evict('p', 'x')).code).toBe('conflict');
-      expect(failure(() => e.place(task('t').build())).code).toBe('conflict');
+      expect(hetpoolErrorOf(() => e.updateNode('n1', { cpuMilli: -1 })).path).toBe('patch.cpuMilli');
+      expect(hetpoolErrorOf(() => e.updateNode('n1', { id: 'other' })).path).toBe('patch.id');
+      expect(hetpoolErrorOf(() => e.updateNode('nope', {})).code).toBe('not-found');
+      expect(hetpoolErrorOf(() => e.removeNode('nope')).code).toBe('not-found');
+      expect(hetpoolErrorOf(() => e.setNodeHealth('n1', 'sick' as never)).path).toBe('health');
+      expect(hetpoolErrorOf(() => e.setDeviceHealth('n1', 'g9', 'unhealthy')).path).toBe('deviceId');
+      expect(hetpoolErrorOf(() => e.cancel('nope')).code).toBe('not-found');
+      expect(hetpoolErrorOf(() => e.release('p')).code).toBe('conflict');
+      expect(hetpoolErrorOf(() => e.evict('p', 'x')).code).toBe('conflict');
+      expect(hetpoolErrorOf(() => e.place(task('t').build())).code).toBe('conflict');
       expect(observe(e)).toBe(before);
     });
 
     it('options are validated and unknown policies fail loudly', () => {
-      expect(failure(() => createEngine({ backend, policy: 'fastest' })).path).toBe('policy');
-      expect(failure(() => createEngine({ backend: 'gpu' as never })).path).toBe('options.backend');
-      expect(failure(() => createEngine({ backend, seed: -1 })).path).toBe('options.seed');
+      expect(hetpoolErrorOf(() => createEngine({ backend, policy: 'fastest' })).path).toBe('policy');
+      expect(hetpoolErrorOf(() => createEngine({ backend: 'gpu' as never })).path).toBe('options.backend');
+      expect(hetpoolErrorOf(() => createEngine({ backend, seed: -1 })).path).toBe('options.seed');
     });
   });
 
@@ -337,7 +329,7 @@ describe.each(['wasm', 'ts'] as const)('engine (%s backend)', (backend) => {
       expect(e.task('g1')).toBeUndefined();
       expect(e.task('queued')).toMatchObject({ status: 'pending', task: { cpuMilli: 1000 } }); // its queued definition is back
       expect(e.stats.pending).toBe(1);
-      expect(failure(() => tx.commit()).code).toBe('conflict');
+      expect(hetpoolErrorOf(() => tx.commit()).code).toBe('conflict');
 
       const tx2 = e.tentative();
       bound(tx2.place(task('g1').cpu(1000).build()));

@@ -7,16 +7,8 @@ import { createEngine, type DeviceCandidate, type EngineEvent, type EnginePlugin
 import { HetpoolError } from '../src/model/errors.js';
 import type { Task } from '../src/model/types.js';
 import { MIG_1G, node, partition, task, timeSlice } from './engine-builders.js';
+import { hetpoolErrorOf } from './helpers/errors.js';
 
-function failure(f: () => unknown): HetpoolError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof HetpoolError) return e;
-    throw e;
-  }
-  throw new Error('expected a HetpoolError');
-}
 const devicesOf = (e: Engine, id: string) => e.binding(id)?.devices.map((d) => d.deviceId);
 const record = (e: Engine, type: EngineEvent['type']) => {
   const seen: EngineEvent[] = [];
@@ -131,10 +123,10 @@ describe.each(['wasm', 'ts'] as const)('engine hooks (%s backend)', (backend) =>
       const { e } = setup(false);
       e.invalidateFilters();
       expect(e.schedule().bindings.map((b) => b.nodeId)).toEqual(['b']);
-      expect(failure(() => e.invalidateFilters(7 as unknown as string)).path).toBe('taskId');
+      expect(hetpoolErrorOf(() => e.invalidateFilters(7 as unknown as string)).path).toBe('taskId');
     });
     it('volatileFilter must be a boolean', () => {
-      expect(failure(() => createEngine({ plugins: [{ name: 'x', volatileFilter: 'yes' as unknown as boolean }] })).path).toBe('plugins[0].volatileFilter');
+      expect(hetpoolErrorOf(() => createEngine({ plugins: [{ name: 'x', volatileFilter: 'yes' as unknown as boolean }] })).path).toBe('plugins[0].volatileFilter');
     });
   });
 
@@ -226,13 +218,13 @@ describe.each(['wasm', 'ts'] as const)('engine hooks (%s backend)', (backend) =>
       e.place(task('cpu').cpu(100).build());
       e.submit(task('queued').build());
       e.addNode(node('full').cpu(0).mem(0).build());
-      expect(failure(() => e.resize('whole', { accel: { milli: 500 } })).path).toBe('patch.accel.milli');
-      expect(failure(() => e.resize('inst', { accel: { memoryMiB: 1 } })).path).toBe('patch.accel');
-      expect(failure(() => e.resize('cpu', { accel: { milli: 5 } })).path).toBe('patch.accel');
-      expect(failure(() => e.resize('cpu', { cpuMilli: -1 })).path).toBe('patch.cpuMilli');
-      expect(failure(() => e.resize('cpu', { gpus: 2 } as never)).path).toBe('patch.gpus');
-      expect(failure(() => e.resize('queued', { cpuMilli: 1 })).code).toBe('conflict');
-      expect(failure(() => e.resize('nope', { cpuMilli: 1 })).code).toBe('not-found');
+      expect(hetpoolErrorOf(() => e.resize('whole', { accel: { milli: 500 } })).path).toBe('patch.accel.milli');
+      expect(hetpoolErrorOf(() => e.resize('inst', { accel: { memoryMiB: 1 } })).path).toBe('patch.accel');
+      expect(hetpoolErrorOf(() => e.resize('cpu', { accel: { milli: 5 } })).path).toBe('patch.accel');
+      expect(hetpoolErrorOf(() => e.resize('cpu', { cpuMilli: -1 })).path).toBe('patch.cpuMilli');
+      expect(hetpoolErrorOf(() => e.resize('cpu', { gpus: 2 } as never)).path).toBe('patch.gpus');
+      expect(hetpoolErrorOf(() => e.resize('queued', { cpuMilli: 1 })).code).toBe('conflict');
+      expect(hetpoolErrorOf(() => e.resize('nope', { cpuMilli: 1 })).code).toBe('not-found');
       // a whole device may change its device memory request within the device (40960 MiB)
       expect(e.resize('whole', { accel: { memoryMiB: 40960 } }).ok).toBe(true);
       expect(e.resize('whole', { accel: { memoryMiB: 40961 } }).ok).toBe(false);

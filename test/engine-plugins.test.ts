@@ -6,16 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine, registerScorer, unregisterScorer, scorerNames, type Binding, type EnginePlugin, type EngineEvent, type ReleaseWhy } from '../src/engine/index.js';
 import { HetpoolError } from '../src/model/errors.js';
 import { node, task } from './engine-builders.js';
+import { hetpoolErrorOf } from './helpers/errors.js';
 
-function failure(f: () => unknown): HetpoolError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof HetpoolError) return e;
-    throw e;
-  }
-  throw new Error('expected a HetpoolError');
-}
 
 describe.each(['wasm', 'ts'] as const)('plugin hooks (%s backend)', (backend) => {
   it('compare reorders the queue', () => {
@@ -93,7 +85,7 @@ describe.each(['wasm', 'ts'] as const)('plugin hooks (%s backend)', (backend) =>
     const bad: EnginePlugin = { name: 'bad', preempt: () => ['ghost'] };
     const e = createEngine({ backend, plugins: [bad] });
     e.submit(task('t').cpu(1).build());
-    expect(failure(() => e.schedule()).path).toBe('plugins.bad.preempt');
+    expect(hetpoolErrorOf(() => e.schedule()).path).toBe('plugins.bad.preempt');
   });
 });
 
@@ -103,18 +95,18 @@ describe('plugin and scorer registries', () => {
   });
 
   it('plugin names must be unique and hooks must be functions', () => {
-    expect(failure(() => createEngine({ plugins: [{ name: 'a' }, { name: 'a' }] }))).toMatchObject({ code: 'conflict', path: 'plugins[1].name' });
-    expect(failure(() => createEngine({ plugins: [{ name: 'a', admit: 'yes' as never }] }))).toMatchObject({ code: 'invalid-input', path: 'plugins[0].admit' });
-    expect(failure(() => createEngine({ plugins: [{ name: '' }] }))).toMatchObject({ path: 'plugins[0].name' });
+    expect(hetpoolErrorOf(() => createEngine({ plugins: [{ name: 'a' }, { name: 'a' }] }))).toMatchObject({ code: 'conflict', path: 'plugins[1].name' });
+    expect(hetpoolErrorOf(() => createEngine({ plugins: [{ name: 'a', admit: 'yes' as never }] }))).toMatchObject({ code: 'invalid-input', path: 'plugins[0].admit' });
+    expect(hetpoolErrorOf(() => createEngine({ plugins: [{ name: '' }] }))).toMatchObject({ path: 'plugins[0].name' });
   });
 
   it('registerScorer rejects duplicates, unknown names fail, built-ins stay', () => {
     const s = { name: 'prefer-cloud', scoreNode: () => 0 };
     registerScorer(s);
-    expect(failure(() => registerScorer(s))).toMatchObject({ code: 'conflict' });
-    expect(failure(() => registerScorer({ ...s, name: 'binpack' }))).toMatchObject({ code: 'conflict' });
-    expect(failure(() => unregisterScorer('spread'))).toMatchObject({ code: 'conflict' });
-    expect(failure(() => createEngine({ policy: 'nope' }))).toMatchObject({ code: 'invalid-input', path: 'policy' });
+    expect(hetpoolErrorOf(() => registerScorer(s))).toMatchObject({ code: 'conflict' });
+    expect(hetpoolErrorOf(() => registerScorer({ ...s, name: 'binpack' }))).toMatchObject({ code: 'conflict' });
+    expect(hetpoolErrorOf(() => unregisterScorer('spread'))).toMatchObject({ code: 'conflict' });
+    expect(hetpoolErrorOf(() => createEngine({ policy: 'nope' }))).toMatchObject({ code: 'invalid-input', path: 'policy' });
     expect(scorerNames()).toEqual(['binpack', 'spread', 'prefer-cloud']);
   });
 
@@ -144,6 +136,6 @@ describe('plugin and scorer registries', () => {
   it('a scorer returning a value off the 0..100 scale is a loud error', () => {
     const e = createEngine({ scorer: { name: 'broken', scoreNode: () => 150 } });
     e.addNode(node('n').cpu(1000).mem(1024).build());
-    expect(failure(() => e.place(task('t').build()))).toMatchObject({ code: 'internal', path: 'scorer.broken' });
+    expect(hetpoolErrorOf(() => e.place(task('t').build()))).toMatchObject({ code: 'internal', path: 'scorer.broken' });
   });
 });

@@ -5,16 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { HetpoolError } from '../src/model/errors.js';
 import { parseCluster, parseNode, parseTask, parseTaskList } from '../src/model/validate.js';
+import { hetpoolErrorOf } from './helpers/errors.js';
 
-function failure(f: () => unknown): HetpoolError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof HetpoolError) return e;
-    throw e;
-  }
-  throw new Error('expected a HetpoolError');
-}
 
 const gpu = (sharing: unknown) => ({ id: 'g', kind: 'gpu', vendor: 'nvidia', model: 'A100', memoryMiB: 40960, sharing });
 const nodeWith = (extra: object) => ({ nodes: [{ id: 'n0', cpuMilli: 1000, memoryMiB: 1024, ...extra }] });
@@ -37,7 +29,7 @@ describe('task list field paths', () => {
   ];
   for (const row of table) {
     it(row.name, () => {
-      const e = failure(() => parseTaskList(row.input));
+      const e = hetpoolErrorOf(() => parseTaskList(row.input));
       expect(e.code).toBe('invalid-input');
       expect(e.path).toBe(row.path);
       expect(e.message).toMatch(row.message);
@@ -61,7 +53,7 @@ describe('cluster field paths', () => {
   ];
   for (const row of table) {
     it(row.name, () => {
-      const e = failure(() => parseCluster(row.input));
+      const e = hetpoolErrorOf(() => parseCluster(row.input));
       expect(e.code).toBe('invalid-input');
       expect(e.path).toBe(row.path);
       expect(e.message).toMatch(row.message);
@@ -69,8 +61,8 @@ describe('cluster field paths', () => {
   }
 
   it('single objects take the root they are given', () => {
-    expect(failure(() => parseNode({ id: 'n', cpuMilli: 1.5, memoryMiB: 1 })).path).toBe('node.cpuMilli');
-    expect(failure(() => parseTask({ id: 't', accel: { kind: 'gpu', memoryMiB: -1 } })).path).toBe('task.accel.memoryMiB');
+    expect(hetpoolErrorOf(() => parseNode({ id: 'n', cpuMilli: 1.5, memoryMiB: 1 })).path).toBe('node.cpuMilli');
+    expect(hetpoolErrorOf(() => parseTask({ id: 't', accel: { kind: 'gpu', memoryMiB: -1 } })).path).toBe('task.accel.memoryMiB');
   });
 
   it('defaults are filled on valid input', () => {
@@ -81,7 +73,7 @@ describe('cluster field paths', () => {
   });
 
   it('reports how many further issues there are', () => {
-    const e = failure(() => parseTaskList({ tasks: [{ id: 'a', cpuMilli: -1, memoryMiB: -1 }] }));
+    const e = hetpoolErrorOf(() => parseTaskList({ tasks: [{ id: 'a', cpuMilli: -1, memoryMiB: -1 }] }));
     expect(e.message).toMatch(/\(and 1 more issue\)$/);
     expect((e.details as unknown[]).length).toBe(2);
   });

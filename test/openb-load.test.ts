@@ -10,16 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { HetpoolError } from '../src/model/errors.js';
 import { loadNodes, loadPods, parseNodeCsv, parsePodCsv } from '../src/sim/openb/load.js';
 import { gpuCapacityMilli, podDemandMilli } from '../src/sim/openb/protocol.js';
+import { hetpoolErrorOf } from './helpers/errors.js';
 
-function errorOf(f: () => unknown): HetpoolError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof HetpoolError) return e;
-    throw e;
-  }
-  throw new Error('expected a HetpoolError');
-}
 
 describe('openb CSV', () => {
   it('finds columns by header name, ignores extra ones and splits gpu_spec', () => {
@@ -37,18 +29,18 @@ describe('openb CSV', () => {
   it('names file, line and column of a bad row', () => {
     const head = 'name,cpu_milli,memory_mib,num_gpu,gpu_milli\n';
     // line 1 is the header, so the third data row is line 4
-    const e = errorOf(() => parsePodCsv(`${head}a,1,1,1,500\nb,1,1,0,0\nc,1,1,3,1000\n`, 'pods.csv'));
+    const e = hetpoolErrorOf(() => parsePodCsv(`${head}a,1,1,1,500\nb,1,1,0,0\nc,1,1,3,1000\n`, 'pods.csv'));
     expect(e.code).toBe('invalid-input');
     expect(e.path).toBe('pods.csv:4');
     expect(e.message).toContain('num_gpu: must be one of 0,1,2,4,8');
-    expect(errorOf(() => parsePodCsv(`${head}a,1,1,2,500\n`, 'pods.csv')).message).toContain('pods.csv:2: gpu_milli: must be 1000 when num_gpu > 1');
-    expect(errorOf(() => parsePodCsv(`${head}a,x,1,1,500\n`, 'pods.csv')).message).toContain('pods.csv:2: cpu_milli: must be an integer');
-    expect(errorOf(() => parsePodCsv(`${head}a,1,1,1,1200\n`, 'pods.csv')).message).toContain('gpu_milli: must be in 0..1000');
-    expect(errorOf(() => parsePodCsv('name,cpu_milli,memory_mib,gpu_milli\n', 'pods.csv')).message).toContain('pods.csv:1: missing column "num_gpu"');
-    const ragged = errorOf(() => parsePodCsv(`${head}a,1,1,0,0\nb,1,1\n`, 'pods.csv'));
+    expect(hetpoolErrorOf(() => parsePodCsv(`${head}a,1,1,2,500\n`, 'pods.csv')).message).toContain('pods.csv:2: gpu_milli: must be 1000 when num_gpu > 1');
+    expect(hetpoolErrorOf(() => parsePodCsv(`${head}a,x,1,1,500\n`, 'pods.csv')).message).toContain('pods.csv:2: cpu_milli: must be an integer');
+    expect(hetpoolErrorOf(() => parsePodCsv(`${head}a,1,1,1,1200\n`, 'pods.csv')).message).toContain('gpu_milli: must be in 0..1000');
+    expect(hetpoolErrorOf(() => parsePodCsv('name,cpu_milli,memory_mib,gpu_milli\n', 'pods.csv')).message).toContain('pods.csv:1: missing column "num_gpu"');
+    const ragged = hetpoolErrorOf(() => parsePodCsv(`${head}a,1,1,0,0\nb,1,1\n`, 'pods.csv'));
     expect([ragged.code, ragged.path]).toEqual(['parse-error', 'pods.csv:3']);
-    expect(errorOf(() => parseNodeCsv('sn,cpu_milli,memory_mib,gpu,model\nn1,1,1,2,\n', 'nodes.csv')).message).toContain('nodes.csv:2: model: must name the GPU model');
-    expect(errorOf(() => parseNodeCsv('sn,cpu_milli,memory_mib,gpu,model\nn1,1,1,2,T4\nn1,1,1,2,T4\n', 'nodes.csv')).message).toContain('nodes.csv:3: sn: duplicate node "n1" (also line 2)');
+    expect(hetpoolErrorOf(() => parseNodeCsv('sn,cpu_milli,memory_mib,gpu,model\nn1,1,1,2,\n', 'nodes.csv')).message).toContain('nodes.csv:2: model: must name the GPU model');
+    expect(hetpoolErrorOf(() => parseNodeCsv('sn,cpu_milli,memory_mib,gpu,model\nn1,1,1,2,T4\nn1,1,1,2,T4\n', 'nodes.csv')).message).toContain('nodes.csv:3: sn: duplicate node "n1" (also line 2)');
   });
 });
 
@@ -75,13 +67,13 @@ describe('hetpool JSON', () => {
   it('rejects what the replay cannot represent, naming the field', () => {
     const nodes = join(dir, 'mixed.json');
     writeFileSync(nodes, JSON.stringify({ nodes: [{ id: 'n1', cpuMilli: 1, memoryMiB: 1, devices: [dev('g0', 'T4'), dev('g1', 'A10')] }] }));
-    expect(errorOf(() => loadNodes(nodes)).path).toBe('mixed.json.nodes[0].devices[1].model');
+    expect(hetpoolErrorOf(() => loadNodes(nodes)).path).toBe('mixed.json.nodes[0].devices[1].model');
     const tasks = join(dir, 'npu.json');
     writeFileSync(tasks, JSON.stringify({ tasks: [{ id: 't1', accel: { kind: 'npu' } }] }));
-    expect(errorOf(() => loadPods(tasks)).path).toBe('npu.json.tasks[0].accel.kind');
+    expect(hetpoolErrorOf(() => loadPods(tasks)).path).toBe('npu.json.tasks[0].accel.kind');
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ tasks: [{ id: 't1', accel: { kind: 'gpu', milli: 1500 } }] }));
-    expect(errorOf(() => loadPods(bad)).path).toBe('bad.json.tasks[0].accel.milli');
+    expect(hetpoolErrorOf(() => loadPods(bad)).path).toBe('bad.json.tasks[0].accel.milli');
   });
 });
 

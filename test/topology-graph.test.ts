@@ -5,32 +5,24 @@ import { HetpoolError } from '../src/model/errors.js';
 import { fabricOf, tierBetween } from '../src/topology/fabric.js';
 import { createTopology } from '../src/topology/graph.js';
 import { updateLink } from '../src/topology/links.js';
+import { hetpoolErrorOf } from './helpers/errors.js';
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../fixtures/topology/${name}`, import.meta.url), 'utf8'));
 
-function thrown(fn: () => unknown): HetpoolError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof HetpoolError) return e;
-    throw e;
-  }
-  throw new Error('expected a HetpoolError');
-}
 
 describe('createTopology validation', () => {
   const v = [{ id: 'a', kind: 'node' }, { id: 'b', kind: 'node' }];
   it('names the unknown endpoint of a link', () => {
-    const e = thrown(() => createTopology({ vertices: v, links: [{ a: 'a', b: 'b', type: 'ethernet' }, { a: 'a', b: 'zz', type: 'ethernet' }] }));
+    const e = hetpoolErrorOf(() => createTopology({ vertices: v, links: [{ a: 'a', b: 'b', type: 'ethernet' }, { a: 'a', b: 'zz', type: 'ethernet' }] }));
     expect(e.code).toBe('invalid-input');
     expect(e.path).toBe('links[1].b');
     expect(e.message).toContain('"zz"');
   });
   it('names a schema violation, a duplicate vertex and a self-loop', () => {
-    expect(thrown(() => createTopology({ vertices: v, links: [{ a: 'a', b: 'b', type: 'ethernet', bandwidthGbps: -1 }] })).path).toBe('links[0].bandwidthGbps');
-    expect(thrown(() => createTopology({ vertices: [...v, { id: 'a', kind: 'switch' }], links: [] })).path).toBe('vertices[2].id');
-    expect(thrown(() => createTopology({ vertices: v, links: [{ a: 'a', b: 'a', type: 'ethernet' }] })).path).toBe('links[0].b');
-    expect(thrown(() => createTopology({ vertices: v, links: [{ a: 'a', b: 'b', type: 'carrier-pigeon' }] })).path).toBe('links[0].type');
+    expect(hetpoolErrorOf(() => createTopology({ vertices: v, links: [{ a: 'a', b: 'b', type: 'ethernet', bandwidthGbps: -1 }] })).path).toBe('links[0].bandwidthGbps');
+    expect(hetpoolErrorOf(() => createTopology({ vertices: [...v, { id: 'a', kind: 'switch' }], links: [] })).path).toBe('vertices[2].id');
+    expect(hetpoolErrorOf(() => createTopology({ vertices: v, links: [{ a: 'a', b: 'a', type: 'ethernet' }] })).path).toBe('links[0].b');
+    expect(hetpoolErrorOf(() => createTopology({ vertices: v, links: [{ a: 'a', b: 'b', type: 'carrier-pigeon' }] })).path).toBe('links[0].type');
   });
 });
 
@@ -82,7 +74,7 @@ describe('paths', () => {
     expect(p.hops).toBe(6);
     expect(p.bottleneckGbps).toBe(256);
     expect(p.latencyUs).toBe(2 + 1 + 1 + 1 + 1 + 2);
-    expect(thrown(() => t.path('a1', 'nope')).path).toBe('to');
+    expect(hetpoolErrorOf(() => t.path('a1', 'nope')).path).toBe('to');
   });
 });
 
