@@ -43,13 +43,13 @@ import {
   DS_MEMORY, DS_FIT,
   H_IDX_ON, H_IDX_STALE, H_IDX_TREE, H_IDX_LEAVES, H_DIRTY_LIST, H_DIRTY_N, H_DIRTY_BITS, H_IDX_VISITS,
   IDX_BLOCK, IDX_BLOCK_SHIFT, IX_NONE, IX_CPU, IX_MEM, IX_FRAC, IX_WHOLE, IX_HASH, IX_ODD, IX_NCAP, IX_XCAP,
-  IX_FREE, IX_USED, IDX_BUCKETS, IX_STRIDE, IDX_SCALE, IX_USEDW, IDX_FULL, IDX_WHOLE_BUCKETS,
-  IXE_CPU, IXE_MEM, IXE_FRAC, IXE_WHOLE, IXE_HASH, IXE_NCAP, IXE_XCAP,
+  IX_FREE, IX_STRIDE, IDX_SCALE, IDX_FULL, IDX_WHOLE_BUCKETS, IDX_BUCKETS,
+  IXE_CPU, IXE_MEM, IXE_FRAC, IXE_WHOLE, IXE_HASH, IXE_NCAP, IXE_XCAP, IX_SUMC, IX_SUMF, IX_SUMW,
   H_MASK_BASE, H_MASK_WORDS, H_MASK_POP, MASK_SLOTS,
 } from './lib/placement-layout';
 
 /** Bumped whenever the layout or the semantics change; src/core/placement.ts checks it. */
-const ABI_VERSION: i32 = 3;
+const ABI_VERSION: i32 = 4;
 
 export function abiVersion(): i32 {
   return ABI_VERSION;
@@ -380,7 +380,7 @@ function ceilRatio(num: i32, cap: i32): i32 {
   return q > 16777216 ? 16777216 : <i32>q;
 }
 
-function dimInto(p: usize, k: i32, free: i32, cap: i32, key: i32): void {
+function dimInto(p: usize, k: i32, free: i32, cap: i32): void {
   if (cap <= 0) {
     put(p, IX_ODD + k, 1);
     return;
@@ -388,14 +388,16 @@ function dimInto(p: usize, k: i32, free: i32, cap: i32, key: i32): void {
   maxInto(p, IX_NCAP + k, -cap);
   maxInto(p, IX_XCAP + k, cap);
   maxInto(p, IX_FREE + k, ceilRatio(free, cap));
-  // the node counts in buckets 0..bucketKey(key): stored at its top bucket here, spread down to
-  // the lower buckets by suffixMax once the whole leaf is in
-  maxInto(p, IX_USED + k * IDX_BUCKETS + bucketKey(key), ceilRatio(cap - free, cap));
 }
 
 /** Bucket b = max of buckets ≥ b (for `count` buckets from field `f`). */
 function suffixMax(p: usize, f: i32, count: i32): void {
-  for (let b = count - 2; b >= 0; b--) maxInto(p, f + b, get(p, f + b + 1));
+  let m = IX_NONE;
+  for (let b = count - 1; b >= 0; b--) {
+    const v = get(p, f + b);
+    if (v > m) m = v;
+    else if (v < m) put(p, f + b, m);
+  }
 }
 
 /** Recompute leaf `l` from the columns of its node slots (those below `hwm`). */
@@ -445,15 +447,24 @@ function leafRecompute(l: i32, hwm: i32, seed: u32, into: i32): void {
     maxInto(p, IX_FRAC, frac);
     maxInto(p, IX_WHOLE, whole);
     maxInto(p, IX_HASH, hashKey);
-    dimInto(p, 0, cpuFree, cpuCap, cpuFree);
-    dimInto(p, 1, memFree, memCap, memFree);
-    if (count > 0) {
-      dimInto(p, 2, dFree, dCap, frac);
-      if (dCap > 0) maxInto(p, IX_USEDW + min(bitLen(whole), IDX_WHOLE_BUCKETS - 1), ceilRatio(dCap - dFree, dCap));
+    dimInto(p, 0, cpuFree, cpuCap);
+    dimInto(p, 1, memFree, memCap);
+    if (count > 0) dimInto(p, 2, dFree, dCap);
+    // a node counts in buckets 0 .. its key: stored at its top bucket here, spread down to the
+    // lower buckets by suffixMax once the whole leaf is in
+    if (cpuCap > 0 && memCap > 0) {
+      const sum2 = ceilRatio(cpuCap - cpuFree, cpuCap) + ceilRatio(memCap - memFree, memCap);
+      maxInto(p, IX_SUMC + bucketKey(cpuFree), sum2);
+      if (count > 0 && dCap > 0) {
+        const sum3 = sum2 + ceilRatio(dCap - dFree, dCap);
+        maxInto(p, IX_SUMF + bucketKey(frac), sum3);
+        maxInto(p, IX_SUMW + min(bitLen(whole), IDX_WHOLE_BUCKETS - 1), sum3);
+      }
     }
   }
-  for (let k = 0; k < 3; k++) suffixMax(p, IX_USED + k * IDX_BUCKETS, IDX_BUCKETS);
-  suffixMax(p, IX_USEDW, IDX_WHOLE_BUCKETS);
+  suffixMax(p, IX_SUMC, IDX_BUCKETS);
+  suffixMax(p, IX_SUMF, IDX_BUCKETS);
+  suffixMax(p, IX_SUMW, IDX_WHOLE_BUCKETS);
 }
 
 function capInto(p: usize, k: i32, cap: i32): void {
@@ -549,7 +560,6 @@ let qSpread: bool = false;
 let qDims: i32 = 0;
 let qDevReq: i32 = 0;
 let qBucket0: i32 = 0;
-let qBucket1: i32 = 0;
 let qBucket2: i32 = 0;
 let qHwm: i32 = 0;
 let qSeed: u32 = 0;
@@ -591,12 +601,12 @@ function quot(k: i32, req: i32, cap: i32): i32 {
 
 /**
  * Upper bound of dimension k's score (an integer 0..100) over the record's nodes that can fit;
- * -1 = none can. Fixed point (IDX_SCALE): binpack 100·(cap − free + req)/cap ≤ 100·used/IDX_SCALE +
- * 100·req/(smallest cap); spread 100·(free − req)/cap ≤ 100·free/IDX_SCALE − 100·req/(largest cap).
- * Empty nodes: used = 0, free = cap. The f64 quotient is rounded the safe way (+2 / −1), so the
- * bound never falls below the score.
+ * -1 = none can. Fixed point (IDX_SCALE): spread 100·(free − req)/cap ≤ 100·free/IDX_SCALE −
+ * 100·req/(largest cap); binpack, empty nodes only (used = 0): 100·req/cap ≤ 100·req/(smallest cap).
+ * Empty nodes: free = cap. The f64 quotient is rounded the safe way (+2 / −1), so the bound never
+ * falls below the score. Loaded nodes under binpack are bounded by sumBound.
  */
-function dimBound(p: usize, k: i32, req: i32, bucket: i32, empty: bool): i32 {
+function dimBound(p: usize, k: i32, req: i32, empty: bool): i32 {
   if (qSpread) {
     const f = empty ? IDX_SCALE : get(p, IX_FREE + k);
     const cap = get(p, (empty ? IXE_XCAP : IX_XCAP) + k);
@@ -606,10 +616,10 @@ function dimBound(p: usize, k: i32, req: i32, bucket: i32, empty: bool): i32 {
     if (x > <i64>IDX_FULL) x = <i64>IDX_FULL;
     return <i32>x / IDX_SCALE;
   }
-  const u = empty ? 0 : get(p, (k == 2 && qWhole && qProfile < 0 ? IX_USEDW : IX_USED + k * IDX_BUCKETS) + bucket);
-  const ncap = get(p, (empty ? IXE_NCAP : IX_NCAP) + k);
-  if (u == IX_NONE || ncap == IX_NONE) return -1;
-  let x: i64 = <i64>u * 100 + <i64>(quot(k, req, -ncap) + 2);
+  // binpack: only empty nodes get here (used = 0); loaded ones are bounded by sumBound
+  const ncap = get(p, IXE_NCAP + k);
+  if (ncap == IX_NONE) return -1;
+  let x: i64 = <i64>(quot(k, req, -ncap) + 2);
   if (x > <i64>IDX_FULL) x = <i64>IDX_FULL;
   return <i32>x / IDX_SCALE;
 }
@@ -624,17 +634,48 @@ function partBound(p: usize, empty: bool): i32 {
     } else if (get(p, empty ? IXE_FRAC : IX_FRAC) < qMilli) return -1;
   }
   if (get(p, IX_ODD) > 0 || get(p, IX_ODD + 1) > 0 || (qKind >= 0 && get(p, IX_ODD + 2) > 0)) return 100;
-  const x0 = dimBound(p, 0, qCpu, qBucket0, empty);
+  if (!qSpread && !empty) return sumBound(p);
+  const x0 = dimBound(p, 0, qCpu, empty);
   if (x0 < 0) return -1;
-  const x1 = dimBound(p, 1, qMem, qBucket1, empty);
+  const x1 = dimBound(p, 1, qMem, empty);
   if (x1 < 0) return -1;
   let sum = x0 + x1;
   if (qKind >= 0) {
-    const x2 = dimBound(p, 2, qDevReq, qBucket2, empty);
+    const x2 = dimBound(p, 2, qDevReq, empty);
     if (x2 < 0) return -1;
     sum += x2;
   }
   return sum / qDims;
+}
+
+/**
+ * Binpack bound from the summed ratios (IX_SUMC / IX_SUMF / IX_SUMW) over the loaded nodes of
+ * record p; -1 = none can fit. A fitting node's score is ⌊Σ_k min(100, ⌊100·(used_k + req_k)/cap_k⌋) / dims⌋
+ * ≤ ⌊(Σ_k 100·used_k/cap_k + Σ_k 100·req_k/cap_k) / dims⌋, with Σ_k 100·used_k/cap_k ≤ 100·sum/IDX_SCALE
+ * and 100·req_k/cap_k ≤ (quot_k + 2)/IDX_SCALE at the smallest capacity (as dimBound). A clamped
+ * quotient (a request above twice a capacity) gives no bound (100).
+ */
+function sumBound(p: usize): i32 {
+  let s: i32;
+  if (qKind < 0) s = get(p, IX_SUMC + qBucket0);
+  else if (qProfile >= 0) s = get(p, IX_SUMF);
+  else if (qWhole) s = get(p, IX_SUMW + qBucket2);
+  else s = get(p, IX_SUMF + qBucket2);
+  const n0 = get(p, IX_NCAP);
+  const n1 = get(p, IX_NCAP + 1);
+  if (s == IX_NONE || n0 == IX_NONE || n1 == IX_NONE) return -1;
+  const q0 = quot(0, qCpu, -n0);
+  const q1 = quot(1, qMem, -n1);
+  if (q0 >= 2 * IDX_FULL || q1 >= 2 * IDX_FULL) return 100;
+  let x: i64 = <i64>s * 100 + <i64>q0 + <i64>q1 + 4;
+  if (qKind >= 0) {
+    const n2 = get(p, IX_NCAP + 2);
+    if (n2 == IX_NONE) return -1;
+    const q2 = quot(2, qDevReq, -n2);
+    if (q2 >= 2 * IDX_FULL) return 100;
+    x += <i64>q2 + 2;
+  }
+  return <i32>(x / <i64>IDX_SCALE) / qDims;
 }
 
 /** Smallest tie hash a loaded / empty node below record p can have (a lower bound). */
@@ -756,7 +797,6 @@ function searchIndex(hdr: usize, t: usize, hwm: i32, seed: u32): i32 {
   qDevReq = 0;
   if (qProfile < 0) qDevReq = qWhole ? 1000 * qCount : qMilli;
   qBucket0 = bucketKey(qCpu);
-  qBucket1 = bucketKey(qMem);
   // device dimension: a share needs one device with qMilli free; whole devices need qCount fully free ones
   qBucket2 = 0;
   if (qKind >= 0 && qProfile < 0) qBucket2 = qWhole ? bitLen(qCount) : bucketKey(qMilli);

@@ -163,6 +163,48 @@ function dumpColumns(st: PlacementState): number[] {
   return out;
 }
 
+/**
+ * The summed-ratio fields of leaf l read by definition (layout: IX_SUMC, IX_SUMF, IX_SUMW): per
+ * bucket b, the most ⌈used·65536/cap⌉ summed over cpu and memory (SUMC) or cpu, memory and device
+ * milli (SUMF, SUMW) of a loaded eligible node with every capacity > 0 whose key is ≥ b; the key is
+ * the half-octave bucket 2·bitlen(x) − 2 + (second highest bit of x) (0 → 0, 1 → 1) of its free CPU
+ * (SUMC) or of the most milli free on one healthy, unheld time-sliced device with a free slice
+ * (SUMF; none → 0), or min(bitlen(fully free devices), 7) (SUMW). IX_NONE where no node counts.
+ */
+function sumFields(st: PlacementState, l: number, hwm: number): number[] {
+  const ratio = (used: number, cap: number): number => (used <= 0 ? 0 : Math.min(16777216, Math.ceil((used * 65536) / cap)));
+  const bitlen = (x: number): number => (x <= 0 ? 0 : x.toString(2).length);
+  const key = (x: number): number => (x <= 1 ? Math.max(0, x) : 2 * bitlen(x) - 2 + (x.toString(2)[1] === '1' ? 1 : 0));
+  const out = new Array<number>(2 * L.IDX_BUCKETS + L.IDX_WHOLE_BUCKETS).fill(L.IX_NONE);
+  const put = (at: number, upTo: number, v: number): void => {
+    for (let b = 0; b <= upTo; b++) out[at + b] = Math.max(out[at + b], v);
+  };
+  for (let n = l * L.IDX_BLOCK; n < Math.min(hwm, (l + 1) * L.IDX_BLOCK); n++) {
+    if ((st.get(L.H_N_FLAGS, n) & OK) !== OK) continue;
+    const [cf, cc, mf, mc, df, dc] = [L.H_N_CPU_FREE, L.H_N_CPU_CAP, L.H_N_MEM_FREE, L.H_N_MEM_CAP, L.H_N_DMILLI_FREE, L.H_N_DMILLI_CAP].map((c) => st.get(c, n));
+    const devs = st.get(L.H_N_DEV_COUNT, n);
+    if (cf === cc && mf === mc && (devs === 0 || df === dc)) continue; // empty: kept apart
+    if (cc <= 0 || mc <= 0) continue;
+    const sum2 = ratio(cc - cf, cc) + ratio(mc - mf, mc);
+    put(0, key(cf), sum2);
+    if (devs === 0 || dc <= 0) continue;
+    let frac = -1;
+    let whole = 0;
+    for (let i = 0; i < devs; i++) {
+      const d = st.get(L.H_N_DEV_FIRST, n) + i;
+      const f = st.get(L.H_D_FLAGS, d);
+      if (!(f & L.DF_HEALTHY) || f & L.DF_HELD) continue;
+      const free = st.get(L.H_D_MILLI_FREE, d);
+      if (st.get(L.H_D_MODE, d) === L.MODE_TIME_SLICE && st.get(L.H_D_SLICES_USED, d) < st.get(L.H_D_SLICES_MAX, d)) frac = Math.max(frac, free);
+      if (st.get(L.H_D_SLICES_USED, d) === 0 && free === st.get(L.H_D_MILLI_CAP, d) && st.get(L.H_D_MEM_FREE, d) === st.get(L.H_D_MEM_CAP, d)) whole++;
+    }
+    const sum3 = sum2 + ratio(dc - df, dc);
+    put(L.IDX_BUCKETS, frac < 0 ? 0 : key(frac), sum3);
+    put(2 * L.IDX_BUCKETS, Math.min(bitlen(whole), L.IDX_WHOLE_BUCKETS - 1), sum3);
+  }
+  return out;
+}
+
 const decision = (st: PlacementState): number[] => {
   const out = [st.result(0, L.R_STATUS), st.result(0, L.R_NODE), st.result(0, L.R_NDEV), st.result(0, L.R_PROF)];
   for (let k = 0; k < st.result(0, L.R_NDEV); k++) out.push(st.result(0, L.R_DEVS + k));
@@ -209,7 +251,8 @@ describe('free-capacity index', () => {
     // (b) the incrementally maintained records equal a rebuild from the columns, and (c) leaf fields
     // read by definition: IX_CPU / IXE_CPU = the most free CPU of an eligible loaded / empty node
     // of the leaf, IX_WHOLE = the most fully free healthy unheld devices of a loaded node,
-    // IX_HASH = 0x7fffffff − (smallest tie hash of a loaded node >>> 1); IX_NONE where no such node.
+    // IX_HASH = 0x7fffffff − (smallest tie hash of a loaded node >>> 1); IX_NONE where no such node;
+    // the summed-ratio buckets IX_SUMC / IX_SUMF / IX_SUMW as sumFields reads them.
     fc.assert(
       fc.property(caseArb, fc.constantFrom('wasm' as const, 'ts' as const), (c, backend) => {
         const st = new PlacementState(backend);
@@ -254,6 +297,7 @@ describe('free-capacity index', () => {
             whole = Math.max(whole, w);
           }
           expect([r[L.IX_CPU], r[L.IXE_CPU], r[L.IX_WHOLE], r[L.IX_HASH]]).toEqual([cpu, cpuEmpty, whole, hash]);
+          expect(sumFields(st, l, hwm)).toEqual([...r.slice(L.IX_SUMC, L.IX_SUMC + 2 * L.IDX_BUCKETS + L.IDX_WHOLE_BUCKETS)]);
         }
         // force a rebuild from the columns: it must reproduce the incrementally kept records
         st.setPolicy(c.policy, seed + 1);
@@ -324,6 +368,36 @@ describe('free-capacity index', () => {
       }),
       { numRuns: 120 },
     );
+  });
+
+  it('binpack bounds a record by the summed ratios of one node, not by per-dimension maxima of different nodes (hand-computed)', () => {
+    // Task: cpu 1000, memory 1024, no devices; every node: cpu cap 4000, memory cap 8192.
+    // Leaf 0: node 0 cpu free 1000 (used 3000), memory all free; node 1 cpu all free, memory free 2048 (used 6144).
+    // Leaf 1: node 8 cpu free 2000, memory free 4096. Nodes 2..7 and 9..15 are not eligible (flags 0).
+    // Scores: node 0: cpu (3000+1000)·100/4000 = 100, memory 1024·100/8192 = 12 → (100+12)/2 = 56;
+    //         node 1: cpu 1000·100/4000 = 25, memory (6144+1024)·100/8192 = 87 → (25+87)/2 = 56;
+    //         node 8: cpu (2000+1000)·100/4000 = 75, memory (4096+1024)·100/8192 = 62 → (75+62)/2 = 68 → node 8.
+    // Leaf 0's bound: largest summed used ratio of one node = 0.75 (either node) → (100·0.75 + 25 + 12.5)/2
+    // = 56.25 → 56 < 68, so leaf 0 is never visited: the decision visits only the root-to-leaf-1 path,
+    // log2(leaves) + 1 records. (Per-dimension maxima would give ((75+25) + (75+12.5))/2 = 93 and a visit.)
+    for (const backend of ['wasm', 'ts'] as const) {
+      const st = new PlacementState(backend);
+      st.reserveNodes(16);
+      st.nodeHighWater = 16;
+      st.setPolicy(L.POLICY_BINPACK, 3);
+      const free: Record<number, [number, number]> = { 0: [1000, 8192], 1: [4000, 2048], 8: [2000, 4096] };
+      for (let n = 0; n < 16; n++) {
+        st.set(L.H_N_FLAGS, n, n in free ? OK : 0);
+        st.set(L.H_N_CPU_CAP, n, 4000);
+        st.set(L.H_N_MEM_CAP, n, 8192);
+        st.set(L.H_N_CPU_FREE, n, free[n]?.[0] ?? 4000);
+        st.set(L.H_N_MEM_FREE, n, free[n]?.[1] ?? 8192);
+      }
+      st.writeTask(0, [1000, 1024, -1, 0, 0, 0, 0, 0, -1, 0, 0, 0]);
+      st.place(0, false);
+      expect(st.result(0, L.R_NODE)).toBe(8);
+      expect(st.indexVisits).toBe(Math.log2(st.indexLeaves) + 1);
+    }
   });
 
   it('createEngine rejects a non-boolean index option, naming it', () => {

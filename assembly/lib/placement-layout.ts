@@ -195,7 +195,7 @@ export const IDX_BLOCK_SHIFT = 3;
  * record, so a parent is the element-wise max of its two children. IX_NONE = no such node.
  */
 export const IX_NONE = -2147483647;
-/** Max free CPU (milli) and memory (MiB) (IX_CPU .. IX_USEDW: over the loaded nodes; IXE_*: the empty ones). */
+/** Max free CPU (milli) and memory (MiB) (IX_CPU .. IX_SUMW: over the loaded nodes; IXE_*: the empty ones). */
 export const IX_CPU = 0;
 export const IX_MEM = 1;
 /** Max milli free on one healthy, unheld time-sliced device with a free slice (fractional fit). */
@@ -213,16 +213,22 @@ export const IX_XCAP = 11;
 /** Spread: max ceil(free * IDX_SCALE / cap) per dimension. */
 export const IX_FREE = 14;
 /**
- * Binpack: IX_USED + dim * IDX_BUCKETS + k = max ceil((cap - free) * IDX_SCALE / cap) over the nodes whose
- * fit key in that dimension is ≥ k, where the key is bucketKey(free) for cpu and memory and
- * bucketKey(largest fractional device milli free) for the device dimension. bucketKey is monotone,
- * so every node that can fit a request r is counted in bucket bucketKey(r).
+ * Binpack, summed ratios: over the loaded nodes with every capacity > 0, sum2 = ceilRatio(cpu used,
+ * cpu cap) + ceilRatio(memory used, memory cap) and, for nodes with devices, sum3 = sum2 +
+ * ceilRatio(device milli used, device milli cap), where ceilRatio(x, cap) = ceil(x · IDX_SCALE / cap).
+ * IX_SUMC + k = max sum2 over nodes with bucketKey(free cpu) ≥ k (tasks without accelerators);
+ * IX_SUMF + k = max sum3 over nodes with bucketKey(largest fractional device milli free) ≥ k;
+ * IX_SUMW + k = max sum3 over nodes with min(bitlen(fully free devices), 7) ≥ k (whole devices).
+ * bucketKey(x) = 2 · bitlen(x) − 2 + (second highest bit of x) (half octaves; 0 → 0, 1 → 1) is
+ * monotone, so every node that can fit a request r is counted in bucket bucketKey(r). One maximum
+ * of the summed ratios bounds the whole score: a sum of per-dimension maxima (which may come from
+ * different nodes) is looser.
  */
-export const IX_USED = 20;
-/** Buckets per dimension: bucketKey(x) = 2 · bitlen(x) − 2 + (second highest bit of x), half octaves. */
+export const IX_SUMC = 20;
+/** Buckets of IX_SUMC and IX_SUMF. */
 export const IDX_BUCKETS = 64;
-/** Binpack, whole devices: IX_USEDW + k = max device-dimension ratio over nodes with bitlen(fully free devices) ≥ k. */
-export const IX_USEDW = 212;
+export const IX_SUMF = 84;
+export const IX_SUMW = 148;
 export const IDX_WHOLE_BUCKETS = 8;
 /**
  * Empty nodes (all CPU, memory and device milli free) are kept apart from the fields above, which
@@ -231,15 +237,15 @@ export const IDX_WHOLE_BUCKETS = 8;
  * smallest tie hash. IXE_CPU, IXE_MEM, IXE_FRAC, IXE_WHOLE, IXE_HASH mean what IX_* mean, over
  * the empty nodes; IXE_NCAP / IXE_XCAP: -(smallest) / largest capacity per dimension.
  */
-export const IXE_CPU = 220;
-export const IXE_MEM = 221;
-export const IXE_FRAC = 222;
-export const IXE_WHOLE = 223;
-export const IXE_HASH = 224;
-export const IXE_NCAP = 225;
-export const IXE_XCAP = 228;
+export const IXE_CPU = 156;
+export const IXE_MEM = 157;
+export const IXE_FRAC = 158;
+export const IXE_WHOLE = 159;
+export const IXE_HASH = 160;
+export const IXE_NCAP = 161;
+export const IXE_XCAP = 164;
 /** Words per index record (a multiple of 4: records are combined with i32x4.max_s). */
-export const IX_STRIDE = 232;
+export const IX_STRIDE = 168;
 /** Fixed-point scale of the ratios above. */
 export const IDX_SCALE = 65536;
 /** 100 · IDX_SCALE: a dimension score of 100 in fixed point. */

@@ -13,7 +13,7 @@ export * as PlacementLayout from '../../assembly/lib/placement-layout.js';
 export type { NodeScoreFn } from '../reference/placement.js';
 
 /** ABI version this binding was written for (must equal `abiVersion()` of build/placement.wasm). */
-export const PLACEMENT_ABI = 3;
+export const PLACEMENT_ABI = 4;
 
 /** Which implementation runs the placement decisions. */
 export type PlacementBackendKind = 'wasm' | 'ts';

@@ -247,7 +247,7 @@ function ceilRatio(num: number, cap: number): number {
   return q > 16777216 ? 16777216 : q;
 }
 
-function dimInto(h: Int32Array, P: number, k: number, free: number, cap: number, key: number): void {
+function dimInto(h: Int32Array, P: number, k: number, free: number, cap: number): void {
   if (cap <= 0) {
     h[P + L.IX_ODD + k] = 1;
     return;
@@ -256,13 +256,16 @@ function dimInto(h: Int32Array, P: number, k: number, free: number, cap: number,
   if (cap > h[P + L.IX_XCAP + k]) h[P + L.IX_XCAP + k] = cap;
   const f = ceilRatio(free, cap);
   if (f > h[P + L.IX_FREE + k]) h[P + L.IX_FREE + k] = f;
-  // stored at the node's top bucket; suffixMax spreads it down once the whole leaf is in
-  maxAt(h, P + L.IX_USED + k * L.IDX_BUCKETS + bucketKey(key), ceilRatio(cap - free, cap));
 }
 
 /** Bucket b = max of buckets ≥ b (for `count` buckets from word F). */
 function suffixMax(h: Int32Array, F: number, count: number): void {
-  for (let b = count - 2; b >= 0; b--) if (h[F + b + 1] > h[F + b]) h[F + b] = h[F + b + 1];
+  let m = L.IX_NONE;
+  for (let b = count - 1; b >= 0; b--) {
+    const v = h[F + b];
+    if (v > m) m = v;
+    else if (v < m) h[F + b] = m;
+  }
 }
 
 /** Word index of index record `v`. */
@@ -326,15 +329,23 @@ function leafRecompute(h: Int32Array, hdr: number, l: number, hwm: number, seed:
     maxAt(h, P + L.IX_FRAC, frac);
     maxAt(h, P + L.IX_WHOLE, whole);
     maxAt(h, P + L.IX_HASH, hashKey);
-    dimInto(h, P, 0, cpuFree, cpuCap, cpuFree);
-    dimInto(h, P, 1, memFree, memCap, memFree);
-    if (count > 0) {
-      dimInto(h, P, 2, dFree, dCap, frac);
-      if (dCap > 0) maxAt(h, P + L.IX_USEDW + Math.min(bitLen(whole), L.IDX_WHOLE_BUCKETS - 1), ceilRatio(dCap - dFree, dCap));
+    dimInto(h, P, 0, cpuFree, cpuCap);
+    dimInto(h, P, 1, memFree, memCap);
+    if (count > 0) dimInto(h, P, 2, dFree, dCap);
+    // stored at the node's top bucket; suffixMax spreads it down once the whole leaf is in
+    if (cpuCap > 0 && memCap > 0) {
+      const sum2 = ceilRatio(cpuCap - cpuFree, cpuCap) + ceilRatio(memCap - memFree, memCap);
+      maxAt(h, P + L.IX_SUMC + bucketKey(cpuFree), sum2);
+      if (count > 0 && dCap > 0) {
+        const sum3 = sum2 + ceilRatio(dCap - dFree, dCap);
+        maxAt(h, P + L.IX_SUMF + bucketKey(frac), sum3);
+        maxAt(h, P + L.IX_SUMW + Math.min(bitLen(whole), L.IDX_WHOLE_BUCKETS - 1), sum3);
+      }
     }
   }
-  for (let k = 0; k < 3; k++) suffixMax(h, P + L.IX_USED + k * L.IDX_BUCKETS, L.IDX_BUCKETS);
-  suffixMax(h, P + L.IX_USEDW, L.IDX_WHOLE_BUCKETS);
+  suffixMax(h, P + L.IX_SUMC, L.IDX_BUCKETS);
+  suffixMax(h, P + L.IX_SUMF, L.IDX_BUCKETS);
+  suffixMax(h, P + L.IX_SUMW, L.IDX_WHOLE_BUCKETS);
 }
 
 function capInto(h: Int32Array, P: number, k: number, cap: number): void {
@@ -423,7 +434,7 @@ export function flushIndex(h: Int32Array, hdr: number): void {
 const q = {
   h: new Int32Array(0) as Int32Array, hdr: 0, t: 0, hwm: 0, seed: 0, tree: 0, leaves: 0,
   cpu: 0, mem: 0, kind: 0, count: 0, milli: 0, profile: 0, whole: false, mask: 0, spread: false,
-  dims: 0, devReq: 0, bucket0: 0, bucket1: 0, bucket2: 0,
+  dims: 0, devReq: 0, bucket0: 0, bucket2: 0,
   bestN: -1, bestS: -1, bestH: 0, visits: 0, gLoaded: -1, gEmpty: -1,
 };
 
@@ -437,8 +448,8 @@ function quot(k: number, req: number, cap: number): number {
   return quotVal[k];
 }
 
-/** Upper bound of dimension k's score (0..100) over the loaded / empty nodes of record P that can fit; -1 = none can (the kernel's dimBound). */
-function dimBound(P: number, k: number, req: number, bucket: number, empty: boolean): number {
+/** Upper bound of dimension k's score (0..100) over the nodes of record P that can fit (binpack: empty ones only); -1 = none can (the kernel's dimBound). */
+function dimBound(P: number, k: number, req: number, empty: boolean): number {
   const h = q.h;
   if (q.spread) {
     const f = empty ? L.IDX_SCALE : h[P + L.IX_FREE + k];
@@ -449,10 +460,10 @@ function dimBound(P: number, k: number, req: number, bucket: number, empty: bool
     if (x > L.IDX_FULL) x = L.IDX_FULL;
     return Math.trunc(x / L.IDX_SCALE);
   }
-  const u = empty ? 0 : h[P + (k === 2 && q.whole && q.profile < 0 ? L.IX_USEDW : L.IX_USED + k * L.IDX_BUCKETS) + bucket];
-  const ncap = h[P + (empty ? L.IXE_NCAP : L.IX_NCAP) + k];
-  if (u === L.IX_NONE || ncap === L.IX_NONE) return -1;
-  let x = u * 100 + quot(k, req, -ncap) + 2;
+  // binpack: only empty nodes get here (used = 0); loaded ones are bounded by sumBound
+  const ncap = h[P + L.IXE_NCAP + k];
+  if (ncap === L.IX_NONE) return -1;
+  let x = quot(k, req, -ncap) + 2;
   if (x > L.IDX_FULL) x = L.IDX_FULL;
   return Math.trunc(x / L.IDX_SCALE);
 }
@@ -468,17 +479,43 @@ function partBound(P: number, empty: boolean): number {
     } else if (h[P + (empty ? L.IXE_FRAC : L.IX_FRAC)] < q.milli) return -1;
   }
   if (h[P + L.IX_ODD] > 0 || h[P + L.IX_ODD + 1] > 0 || (q.kind >= 0 && h[P + L.IX_ODD + 2] > 0)) return 100;
-  const x0 = dimBound(P, 0, q.cpu, q.bucket0, empty);
+  if (!q.spread && !empty) return sumBound(P);
+  const x0 = dimBound(P, 0, q.cpu, empty);
   if (x0 < 0) return -1;
-  const x1 = dimBound(P, 1, q.mem, q.bucket1, empty);
+  const x1 = dimBound(P, 1, q.mem, empty);
   if (x1 < 0) return -1;
   let sum = x0 + x1;
   if (q.kind >= 0) {
-    const x2 = dimBound(P, 2, q.devReq, q.bucket2, empty);
+    const x2 = dimBound(P, 2, q.devReq, empty);
     if (x2 < 0) return -1;
     sum += x2;
   }
   return idiv(sum, q.dims);
+}
+
+/** Binpack bound from the summed ratios IX_SUMC / IX_SUMF / IX_SUMW over the loaded nodes of record P; -1 = none fits (the kernel's sumBound). */
+function sumBound(P: number): number {
+  const h = q.h;
+  let s: number;
+  if (q.kind < 0) s = h[P + L.IX_SUMC + q.bucket0];
+  else if (q.profile >= 0) s = h[P + L.IX_SUMF];
+  else if (q.whole) s = h[P + L.IX_SUMW + q.bucket2];
+  else s = h[P + L.IX_SUMF + q.bucket2];
+  const n0 = h[P + L.IX_NCAP];
+  const n1 = h[P + L.IX_NCAP + 1];
+  if (s === L.IX_NONE || n0 === L.IX_NONE || n1 === L.IX_NONE) return -1;
+  const q0 = quot(0, q.cpu, -n0);
+  const q1 = quot(1, q.mem, -n1);
+  if (q0 >= 2 * L.IDX_FULL || q1 >= 2 * L.IDX_FULL) return 100;
+  let x = s * 100 + q0 + q1 + 4;
+  if (q.kind >= 0) {
+    const n2 = h[P + L.IX_NCAP + 2];
+    if (n2 === L.IX_NONE) return -1;
+    const q2 = quot(2, q.devReq, -n2);
+    if (q2 >= 2 * L.IDX_FULL) return 100;
+    x += q2 + 2;
+  }
+  return idiv(Math.trunc(x / L.IDX_SCALE), q.dims);
 }
 
 /** Smallest tie hash a loaded / empty node below record P can have (a lower bound, unsigned). */
@@ -599,7 +636,6 @@ function searchIndex(h: Int32Array, hdr: number, t: number, hwm: number, seed: n
   q.dims = q.kind >= 0 ? 3 : 2;
   q.devReq = q.profile < 0 ? (q.whole ? 1000 * q.count : q.milli) : 0;
   q.bucket0 = bucketKey(q.cpu);
-  q.bucket1 = bucketKey(q.mem);
   // device dimension: a share needs one device with q.milli free; whole devices need q.count fully free ones
   q.bucket2 = q.kind >= 0 && q.profile < 0 ? (q.whole ? bitLen(q.count) : bucketKey(q.milli)) : 0;
   q.bestN = -1;
