@@ -16,7 +16,8 @@
  * again for the others (at most one solve per tenant); a last solve maximises Σ normalised
  * throughput with every tenant held at ≥ its level (no one loses, spare devices are used).
  * Solved with GLPK (glpk.js) once per round, never per decision. Results are integers: milli of
- * a device per tenant and type (rounded down, so Σ never exceeds the count).
+ * a device per tenant and type (rounded down, so Σ never exceeds the count; see the round-off
+ * allowance below).
  */
 import GLPK from 'glpk.js/node';
 import { HetpoolError } from '../model/errors.js';
@@ -47,9 +48,35 @@ export interface GavelResult {
 
 type Glpk = Awaited<ReturnType<typeof GLPK>>;
 let glpk: Promise<Glpk> | undefined;
+let loaded: Glpk | undefined;
+
+/**
+ * Load the GLPK solver (glpk.js instantiates its WebAssembly asynchronously; its `solve` is
+ * synchronous). Once it resolved, `heterogeneityTargetsSync` may be used, e.g. inside a
+ * synchronous scheduling loop between rounds.
+ */
+export async function loadGlpk(): Promise<void> {
+  loaded ??= await (glpk ??= GLPK());
+}
 
 /** Solve the heterogeneity-aware max-min allocation. Rejects with HetpoolError on bad input. */
 export async function heterogeneityTargets(input: GavelInput): Promise<GavelResult> {
+  validate(input);
+  await loadGlpk();
+  return solveWith(loaded as Glpk, input);
+}
+
+/**
+ * The same, synchronously: needs `await loadGlpk()` once before (else HetpoolError 'internal').
+ * Throws HetpoolError on bad input.
+ */
+export function heterogeneityTargetsSync(input: GavelInput): GavelResult {
+  validate(input);
+  if (!loaded) throw new HetpoolError('internal', 'gavel', 'GLPK is not loaded yet: await loadGlpk() first');
+  return solveWith(loaded, input);
+}
+
+function validate(input: GavelInput): void {
   input.types.forEach((t, k) => {
     if (!Number.isFinite(t.count) || t.count < 0) throw new HetpoolError('invalid-input', `types[${k}].count`, 'must be a number ≥ 0');
   });
@@ -61,7 +88,9 @@ export async function heterogeneityTargets(input: GavelInput): Promise<GavelResu
       if (!(v >= 0)) throw new HetpoolError('invalid-input', `tenants[${j}].throughput.${k}`, 'must be a number ≥ 0');
     }
   });
-  const g = await (glpk ??= GLPK());
+}
+
+function solveWith(g: Glpk, input: GavelInput): GavelResult {
   const J = input.tenants.length;
   const K = input.types.length;
   const T = (j: number, k: number): number => input.tenants[j].throughput[input.types[k].id] ?? 0;
@@ -127,7 +156,9 @@ export async function heterogeneityTargets(input: GavelInput): Promise<GavelResu
   const allocation = new Map<string, Map<string, number>>();
   const normalised = new Map<string, number>();
   input.tenants.forEach((t, j) => {
-    allocation.set(t.id, new Map(input.types.map((ty, k) => [ty.id, Math.floor((last[x(j, k)] ?? 0) * 1000 + 1e-6)])));
+    // floored with a 10⁻³-milli allowance for solver round-off (the keep-level constraints sit a
+    // hair below the level): Σ over n < 1000 tenants still never exceeds the device count
+    allocation.set(t.id, new Map(input.types.map((ty, k) => [ty.id, Math.floor((last[x(j, k)] ?? 0) * 1000 + 1e-3)])));
     normalised.set(t.id, Math.floor(levelOf(j, last) * 1000 + 1e-6));
   });
   return { allocation, normalised, solves };

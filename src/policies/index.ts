@@ -13,6 +13,7 @@ export * from './snapshot.js';
 export * from './preemption.js';
 export * from './fairshare.js';
 export * from './gavel.js';
+export * from './heterogeneity.js';
 export * from './gang.js';
 export * from './gang-reservation.js';
 export * from './resize.js';

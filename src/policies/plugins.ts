@@ -5,7 +5,8 @@
  * share, so a caller can also read usage, refresh fair share or plan a resize.
  *
  * Queue order (one comparator, so the rules compose predictably): effective priority (class +
- * aging) descending → earliest deadline → fair-share rank of the task's queue (most
+ * aging) descending → earliest deadline → heterogeneity rank (achieved / target normalised
+ * throughput, lowest first; only with `heterogeneity`) → fair-share rank of the task's queue (most
  * under-served first; refreshed once per round, never per decision) → arrival → submission.
  * Preemption plans only on nodes `EngineView.nodeAllowed` accepts (the task's constraints and
  * every plugin's filterNode), and the engine evicts the planned victims only after a tentative
@@ -23,6 +24,7 @@ import type { Node, Task } from '../model/types.js';
 import { TenantTree, type TenantFileInput } from './tenants.js';
 import { planResize, resizePatchOf, type ResizePlan, type ResizeRequest } from './resize.js';
 import { HetpoolError } from '../model/errors.js';
+import { createHeterogeneityPlugin, type HeterogeneityOptions, type HeterogeneityPlugin } from './heterogeneity.js';
 
 /** Names of the plugins `createPolicies` returns (constants, so registries can refer to them). */
 export const PLUGIN_NAMES = { order: 'policy-order', admission: 'policy-admission', accounting: 'policy-accounting', preemption: 'policy-preemption' } as const;
@@ -47,6 +49,13 @@ export interface PolicyOptions {
    * only by calling `refreshFairShare`.
    */
   fairShareEverySeconds?: number;
+  /**
+   * Heterogeneity-aware targets (Gavel max-min, heterogeneity.ts): a plugin or its options. Its
+   * rank orders the queue after priority and deadline, before fair share; its steering filter and
+   * admit dry run are appended as the last plugin. Call `policies.heterogeneity.refresh(engine)`
+   * (async) before each round.
+   */
+  heterogeneity?: HeterogeneityPlugin | HeterogeneityOptions;
   /** Backend of the victims and fair-share kernels (default 'wasm'). */
   backend?: 'wasm' | 'ts';
   onEvent?: (e: PolicyEvent) => void;
@@ -58,6 +67,8 @@ export interface Policies {
   rules: PriorityRules;
   tree?: TenantTree;
   ledger?: BudgetLedger;
+  /** The heterogeneity plugin when `heterogeneity` was given (also last in `plugins`). */
+  heterogeneity?: HeterogeneityPlugin;
   events: PolicyEvent[];
   /** Running tasks' start times (seconds), as seen by onBind. */
   startedAt: Map<string, number>;
@@ -83,12 +94,31 @@ export interface Policies {
   resize(engine: Engine, taskId: string, req: ResizeRequest): ResizeResult;
 }
 
+/**
+ * Heterogeneity options keyed by tenant without weights take the tenant tree's shares: a queue's
+ * weight is Π over its path of weight / Σ its siblings' weights (the H-DRF entitlement), so Gavel's
+ * equal shares split the pool the way the fair-share tree does.
+ */
+function withTreeWeights(h: HeterogeneityOptions, tree: TenantTree | undefined): HeterogeneityOptions {
+  if (!tree || h.weights !== undefined || h.weightOf !== undefined || h.by === 'class') return h;
+  return {
+    ...h,
+    weightOf: (key) => {
+      if (!tree.has(key)) return undefined;
+      let w = 1;
+      for (const t of tree.path(key)) w *= t.weight / (t.parent ? t.parent.children : tree.roots).reduce((s, c) => s + c.weight, 0);
+      return w;
+    },
+  };
+}
+
 /** Build the policy plugins over one clock, tenant tree and ledger. */
 export function createPolicies(opts: PolicyOptions = {}): Policies {
   const rules = opts.priority instanceof PriorityRules ? opts.priority : new PriorityRules(opts.priority ?? {});
   const tree = opts.tenants === undefined ? undefined : opts.tenants instanceof TenantTree ? opts.tenants : new TenantTree(opts.tenants);
   const ledger = tree && opts.budgets !== false ? new BudgetLedger(tree) : undefined;
   const now = opts.clock ?? (() => Date.now() / 1000);
+  const het = opts.heterogeneity === undefined ? undefined : 'refresh' in opts.heterogeneity ? opts.heterogeneity : createHeterogeneityPlugin(withTreeWeights(opts.heterogeneity, tree));
   const every = opts.fairShareEverySeconds;
   if (every !== undefined && !(Number.isFinite(every) && every >= 0)) throw new HetpoolError('invalid-input', 'fairShareEverySeconds', 'must be a number ≥ 0');
   const events: PolicyEvent[] = [];
@@ -135,6 +165,11 @@ export function createPolicies(opts: PolicyOptions = {}): Policies {
       const da = a.task.deadline ?? Infinity;
       const db = b.task.deadline ?? Infinity;
       if (da !== db) return da < db ? -1 : 1;
+      if (het) {
+        const ha = het.rank(a.task);
+        const hb = het.rank(b.task);
+        if (ha !== hb) return ha - hb;
+      }
       if (rank) {
         const ra = rank.get(a.task.tenant) ?? Infinity;
         const rb = rank.get(b.task.tenant) ?? Infinity;
@@ -264,8 +299,10 @@ export function createPolicies(opts: PolicyOptions = {}): Policies {
 
   const plugins = [order, admission, accounting];
   if (opts.preemption !== false) plugins.push(preemption);
+  // last: its admit (a dry run) runs only for tasks every other plugin admitted
+  if (het) plugins.push(het);
   return {
-    plugins, rules, tree, ledger, events, startedAt, snapshot,
+    plugins, rules, tree, ledger, events, heterogeneity: het, startedAt, snapshot,
     refreshFairShare: refresh,
     planResize(view, taskId, req) {
       return planResize(snapshot(view), taskId, req, tree);
