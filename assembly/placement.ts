@@ -15,7 +15,8 @@
  *   col(H_P_*)[p]  partition profile slot p: name id, milli, memory MiB, max instances, used
  *   task record    TASK_STRIDE words (T_*); bitsets referenced by byte offset (0 = no constraint)
  *   result record  RES_STRIDE words (R_*)
- *   index          H_IDX_TREE: 2·H_IDX_LEAVES records of IX_STRIDE words (IX_*, IXE_*), a max-tree
+ *   index          H_IDX_TREE: 2·H_IDX_LEAVES records of IX_STRIDE words (IX_*, IXE_*, and the
+ *                  per-kind / per-model-class blocks IX_KIND + b·IXK_STRIDE: IXK_*), a max-tree
  *                  over leaves of IDX_BLOCK node slots; H_DIRTY_*: leaves to recompute
  *
  * Exact decisions search the index (searchIndex) or scan every node (scanExact); both pick the
@@ -46,10 +47,12 @@ import {
   IX_FREE, IX_STRIDE, IDX_SCALE, IDX_FULL, IDX_WHOLE_BUCKETS, IDX_BUCKETS,
   IXE_CPU, IXE_MEM, IXE_FRAC, IXE_WHOLE, IXE_HASH, IXE_NCAP, IXE_XCAP, IX_SUMC, IX_SUMF, IX_SUMW,
   H_MASK_BASE, H_MASK_WORDS, H_MASK_POP, MASK_SLOTS,
+  IX_KIND, IDX_KINDS, IXK_STRIDE, IXK_FRAC, IXK_WHOLE, IXK_ANY, IXK_EFRAC, IXK_EWHOLE, IXK_EANY, IXK_NCAP,
+  IXK_ENCAP, IXK_SUMF, IDX_KIND_BUCKETS, IXK_SUMW, IDX_MODEL_CLASSES, IDX_CLASS_BLOCKS, SET_WORDS,
 } from './lib/placement-layout';
 
 /** Bumped whenever the layout or the semantics change; src/core/placement.ts checks it. */
-const ABI_VERSION: i32 = 4;
+const ABI_VERSION: i32 = 5;
 
 export function abiVersion(): i32 {
   return ABI_VERSION;
@@ -409,6 +412,7 @@ function leafRecompute(l: i32, hwm: i32, seed: u32, into: i32): void {
   let n1 = n0 + IDX_BLOCK;
   if (n1 > hwm) n1 = hwm;
   const ok = NF_PRESENT | NF_HEALTHY | NF_SCHEDULABLE;
+  let blocks = 0;
   for (let n = n0; n < n1; n++) {
     if ((get(cNFlags, n) & ok) != ok) continue;
     const cpuFree = get(cNCpuFree, n);
@@ -421,8 +425,13 @@ function leafRecompute(l: i32, hwm: i32, seed: u32, into: i32): void {
     const count = get(cNDevCount, n);
     let frac = IX_NONE;
     let whole = 0;
+    let kinds = 0;
     for (let i = 0; i < count; i++) {
       const d = first + i;
+      const kd = get(cDKind, d);
+      if (kd >= 0 && kd < IDX_KINDS) kinds |= 1 << kd;
+      const md = get(cDModel, d);
+      if (md >= 0) kinds |= 1 << (IDX_KINDS + (md & (IDX_MODEL_CLASSES - 1)));
       const df = get(cDFlags, d);
       if ((df & DF_HEALTHY) == 0 || (df & DF_HELD) != 0) continue;
       const milliFree = get(cDMilliFree, d);
@@ -431,7 +440,12 @@ function leafRecompute(l: i32, hwm: i32, seed: u32, into: i32): void {
       if (used == 0 && milliFree == get(cDMilliCap, d) && get(cDMemFree, d) == get(cDMemCap, d)) whole++;
     }
     const hashKey = 0x7fffffff - <i32>(tieHash(seed, <u32>n) >>> 1);
-    if (cpuFree == cpuCap && memFree == memCap && (count == 0 || dFree == dCap)) {
+    const empty = cpuFree == cpuCap && memFree == memCap && (count == 0 || dFree == dCap);
+    blocks |= kinds;
+    for (let k = 0; k < IDX_CLASS_BLOCKS; k++) {
+      if ((kinds >> k) & 1) kindInto(p + (<usize>(IX_KIND + k * IXK_STRIDE) << 2), first, count, k, empty, cpuFree, cpuCap, memFree, memCap, dFree, dCap);
+    }
+    if (empty) {
       maxInto(p, IXE_CPU, cpuFree);
       maxInto(p, IXE_MEM, memFree);
       maxInto(p, IXE_FRAC, frac);
@@ -465,6 +479,60 @@ function leafRecompute(l: i32, hwm: i32, seed: u32, into: i32): void {
   suffixMax(p, IX_SUMC, IDX_BUCKETS);
   suffixMax(p, IX_SUMF, IDX_BUCKETS);
   suffixMax(p, IX_SUMW, IDX_WHOLE_BUCKETS);
+  // a block no node of the leaf counts in is all IX_NONE already
+  for (let k = 0; k < IDX_CLASS_BLOCKS; k++) {
+    if (((blocks >> k) & 1) == 0) continue;
+    const pk = p + (<usize>(IX_KIND + k * IXK_STRIDE) << 2);
+    suffixMax(pk, IXK_SUMF, IDX_KIND_BUCKETS);
+    suffixMax(pk, IXK_SUMW, IDX_WHOLE_BUCKETS);
+  }
+}
+
+/** Is device d counted in class block k (k < IDX_KINDS: its kind; else its model class)? */
+@inline function inBlock(d: i32, k: i32): bool {
+  if (k < IDX_KINDS) return get(cDKind, d) == k;
+  const m = get(cDModel, d);
+  return m >= 0 && IDX_KINDS + (m & (IDX_MODEL_CLASSES - 1)) == k;
+}
+
+/**
+ * Fold node n (devices first .. first+count-1, some of them in class block k) into block k at pk:
+ * its kind-k fractional and whole-device fit (as leafRecompute does over all kinds), its
+ * capacities, and for a loaded node its summed used ratios at its kind-k buckets.
+ */
+function kindInto(pk: usize, first: i32, count: i32, k: i32, empty: bool, cpuFree: i32, cpuCap: i32, memFree: i32, memCap: i32, dFree: i32, dCap: i32): void {
+  let frac = IX_NONE;
+  let whole = 0;
+  for (let i = 0; i < count; i++) {
+    const d = first + i;
+    if (!inBlock(d, k)) continue;
+    const df = get(cDFlags, d);
+    if ((df & DF_HEALTHY) == 0 || (df & DF_HELD) != 0) continue;
+    const milliFree = get(cDMilliFree, d);
+    const used = get(cDSlicesUsed, d);
+    if (get(cDMode, d) == MODE_TIME_SLICE && used < get(cDSlicesMax, d) && milliFree > frac) frac = milliFree;
+    if (used == 0 && milliFree == get(cDMilliCap, d) && get(cDMemFree, d) == get(cDMemCap, d)) whole++;
+  }
+  if (empty) {
+    maxInto(pk, IXK_EFRAC, frac);
+    maxInto(pk, IXK_EWHOLE, whole);
+    put(pk, IXK_EANY, 1);
+    if (cpuCap > 0) maxInto(pk, IXK_ENCAP, -cpuCap);
+    if (memCap > 0) maxInto(pk, IXK_ENCAP + 1, -memCap);
+    if (dCap > 0) maxInto(pk, IXK_ENCAP + 2, -dCap);
+    return;
+  }
+  maxInto(pk, IXK_FRAC, frac);
+  maxInto(pk, IXK_WHOLE, whole);
+  put(pk, IXK_ANY, 1);
+  if (cpuCap > 0) maxInto(pk, IXK_NCAP, -cpuCap);
+  if (memCap > 0) maxInto(pk, IXK_NCAP + 1, -memCap);
+  if (dCap > 0) maxInto(pk, IXK_NCAP + 2, -dCap);
+  if (cpuCap > 0 && memCap > 0 && dCap > 0) {
+    const sum3 = ceilRatio(cpuCap - cpuFree, cpuCap) + ceilRatio(memCap - memFree, memCap) + ceilRatio(dCap - dFree, dCap);
+    maxInto(pk, IXK_SUMF + min(bucketKey(frac), IDX_KIND_BUCKETS - 1), sum3);
+    maxInto(pk, IXK_SUMW + min(bitLen(whole), IDX_WHOLE_BUCKETS - 1), sum3);
+  }
 }
 
 function capInto(p: usize, k: i32, cap: i32): void {
@@ -476,14 +544,42 @@ function capInto(p: usize, k: i32, cap: i32): void {
   maxInto(p, IXE_XCAP + k, cap);
 }
 
-/** Record `into` = element-wise max of v's children (SIMD: four fields per instruction). */
+/**
+ * May record p hold something other than IX_NONE in class block k? False only when IXK_ANY and
+ * IXK_EANY are both IX_NONE: a block written by leafRecompute or combine that counts no node is
+ * all IX_NONE. (Memory never written, e.g. a new layout before its first rebuild, holds 0: true.)
+ */
+@inline function hasBlock(p: usize, k: i32): bool {
+  const o = IX_KIND + k * IXK_STRIDE;
+  return get(p, o + IXK_ANY) != IX_NONE || get(p, o + IXK_EANY) != IX_NONE;
+}
+
+/**
+ * Record `into` = element-wise max of v's children (SIMD: four fields per instruction). A class
+ * block neither child has is all IX_NONE (their max) and is filled rather than combined: a pool
+ * of one or two device kinds and models pays for the blocks it uses.
+ */
 @inline function combine(v: i32, into: i32): void {
   const p = rec(into);
   const a = rec(v << 1);
   const b = a + (<usize>IX_STRIDE << 2);
-  for (let w = 0; w < IX_STRIDE; w += 4) {
+  for (let w = 0; w < IX_KIND; w += 4) {
     const o = <usize>w << 2;
     v128.store(p + o, i32x4.max_s(v128.load(a + o), v128.load(b + o)));
+  }
+  for (let k = 0; k < IDX_CLASS_BLOCKS; k++) {
+    const w0 = IX_KIND + k * IXK_STRIDE;
+    if (!hasBlock(a, k) && !hasBlock(b, k)) {
+      // every complete record keeps an absent block all IX_NONE: only a present one needs the fill
+      if (!hasBlock(p, k)) continue;
+      const none = i32x4.splat(IX_NONE);
+      for (let w = w0; w < w0 + IXK_STRIDE; w += 4) v128.store(p + (<usize>w << 2), none);
+      continue;
+    }
+    for (let w = w0; w < w0 + IXK_STRIDE; w += 4) {
+      const o = <usize>w << 2;
+      v128.store(p + o, i32x4.max_s(v128.load(a + o), v128.load(b + o)));
+    }
   }
 }
 
@@ -492,12 +588,28 @@ function replaceIfChanged(v: i32): bool {
   const p = rec(v);
   const z = rec(0);
   let diff = i32x4.splat(0);
-  for (let w = 0; w < IX_STRIDE; w += 4) {
+  for (let w = 0; w < IX_KIND; w += 4) {
     const o = <usize>w << 2;
     diff = v128.or(diff, v128.xor(v128.load(p + o), v128.load(z + o)));
   }
+  let present = 0;
+  for (let k = 0; k < IDX_CLASS_BLOCKS; k++) {
+    // two blocks that count no node are both all IX_NONE
+    if (!hasBlock(p, k) && !hasBlock(z, k)) continue;
+    present |= 1 << k;
+    const w0 = IX_KIND + k * IXK_STRIDE;
+    for (let w = w0; w < w0 + IXK_STRIDE; w += 4) {
+      const o = <usize>w << 2;
+      diff = v128.or(diff, v128.xor(v128.load(p + o), v128.load(z + o)));
+    }
+  }
   if (!v128.any_true(diff)) return false;
-  memory.copy(p, z, <usize>IX_STRIDE << 2);
+  memory.copy(p, z, <usize>IX_KIND << 2);
+  for (let k = 0; k < IDX_CLASS_BLOCKS; k++) {
+    if (((present >> k) & 1) == 0) continue;
+    const o = <usize>(IX_KIND + k * IXK_STRIDE) << 2;
+    memory.copy(p + o, z + o, <usize>IXK_STRIDE << 2);
+  }
   return true;
 }
 
@@ -561,6 +673,10 @@ let qDims: i32 = 0;
 let qDevReq: i32 = 0;
 let qBucket0: i32 = 0;
 let qBucket2: i32 = 0;
+/** Word offset of the task kind's block in a record (IX_KIND + kind · IXK_STRIDE), -1 = kind not indexed. */
+let qKindAt: i32 = -1;
+/** The task's bucket in the kind block (IXK_SUMF / IXK_SUMW keys). */
+let qKBucket: i32 = 0;
 let qHwm: i32 = 0;
 let qSeed: u32 = 0;
 let qTask: usize = 0;
@@ -628,12 +744,22 @@ function dimBound(p: usize, k: i32, req: i32, empty: bool): i32 {
 function partBound(p: usize, empty: bool): i32 {
   if (get(p, empty ? IXE_HASH : IX_HASH) == IX_NONE) return -1;
   if (get(p, empty ? IXE_CPU : IX_CPU) < qCpu || get(p, empty ? IXE_MEM : IX_MEM) < qMem) return -1;
-  if (qKind >= 0 && qProfile < 0) {
+  if (qKindAt >= 0) {
+    // only nodes carrying the task's kind can fit: its block alone decides
+    const pk = p + (<usize>qKindAt << 2);
+    if (get(pk, empty ? IXK_EANY : IXK_ANY) <= 0) return -1;
+    if (qProfile < 0) {
+      if (qWhole) {
+        if (get(pk, empty ? IXK_EWHOLE : IXK_WHOLE) < qCount) return -1;
+      } else if (get(pk, empty ? IXK_EFRAC : IXK_FRAC) < qMilli) return -1;
+    }
+  } else if (qKind >= 0 && qProfile < 0) {
     if (qWhole) {
       if (get(p, empty ? IXE_WHOLE : IX_WHOLE) < qCount) return -1;
     } else if (get(p, empty ? IXE_FRAC : IX_FRAC) < qMilli) return -1;
   }
   if (get(p, IX_ODD) > 0 || get(p, IX_ODD + 1) > 0 || (qKind >= 0 && get(p, IX_ODD + 2) > 0)) return 100;
+  if (!qSpread && qKindAt >= 0) return kindBound(p + (<usize>qKindAt << 2), empty);
   if (!qSpread && !empty) return sumBound(p);
   const x0 = dimBound(p, 0, qCpu, empty);
   if (x0 < 0) return -1;
@@ -675,6 +801,39 @@ function sumBound(p: usize): i32 {
     if (q2 >= 2 * IDX_FULL) return 100;
     x += <i64>q2 + 2;
   }
+  return <i32>(x / <i64>IDX_SCALE) / qDims;
+}
+
+/**
+ * Binpack bound over the nodes of the task's kind below a record, from its kind block pk: loaded
+ * nodes as sumBound (IXK_SUMF / IXK_SUMW at the task's bucket, IXK_NCAP), empty ones as dimBound
+ * (IXK_ENCAP: used = 0, so the score is at most Σ_k 100·req_k/(smallest cap_k) / dims).
+ */
+function kindBound(pk: usize, empty: bool): i32 {
+  const nc = empty ? IXK_ENCAP : IXK_NCAP;
+  const n0 = get(pk, nc);
+  const n1 = get(pk, nc + 1);
+  const n2 = get(pk, nc + 2);
+  if (n0 == IX_NONE || n1 == IX_NONE || n2 == IX_NONE) return -1;
+  const q0 = quot(0, qCpu, -n0);
+  const q1 = quot(1, qMem, -n1);
+  const q2 = quot(2, qDevReq, -n2);
+  if (empty) {
+    let x0: i64 = <i64>(q0 + 2);
+    if (x0 > <i64>IDX_FULL) x0 = <i64>IDX_FULL;
+    let x1: i64 = <i64>(q1 + 2);
+    if (x1 > <i64>IDX_FULL) x1 = <i64>IDX_FULL;
+    let x2: i64 = <i64>(q2 + 2);
+    if (x2 > <i64>IDX_FULL) x2 = <i64>IDX_FULL;
+    return (<i32>x0 / IDX_SCALE + <i32>x1 / IDX_SCALE + <i32>x2 / IDX_SCALE) / qDims;
+  }
+  let s: i32;
+  if (qProfile >= 0) s = get(pk, IXK_SUMF);
+  else if (qWhole) s = get(pk, IXK_SUMW + qKBucket);
+  else s = get(pk, IXK_SUMF + qKBucket);
+  if (s == IX_NONE) return -1;
+  if (q0 >= 2 * IDX_FULL || q1 >= 2 * IDX_FULL || q2 >= 2 * IDX_FULL) return 100;
+  const x: i64 = <i64>s * 100 + <i64>q0 + <i64>q1 + <i64>q2 + 6;
   return <i32>(x / <i64>IDX_SCALE) / qDims;
 }
 
@@ -777,6 +936,19 @@ function maskPopulation(mask: usize, hwm: i32): i32 {
   return pop;
 }
 
+/** Bit c set = the model allow-set at `set` names a model of class c (0 = no allow-list). */
+function modelClasses(set: usize): u32 {
+  if (set == 0) return 0;
+  let m: u32 = 0;
+  for (let w = 0; w < SET_WORDS; w++) {
+    const x = <u32>get(set, w);
+    if (x == 0) continue;
+    // a word holds ids 32w .. 32w+31; with IDX_MODEL_CLASSES = 8, class c is bits c, c+8, c+16, c+24
+    for (let c = 0; c < IDX_MODEL_CLASSES; c++) if ((x & (<u32>0x01010101 << c)) != 0) m |= <u32>1 << c;
+  }
+  return m;
+}
+
 /** The best node by the index (-1 = none fits); same choice as the scan with H_SAMPLE = 0. */
 function searchIndex(hdr: usize, t: usize, hwm: i32, seed: u32): i32 {
   flushIndex(hdr, hwm, seed);
@@ -800,6 +972,11 @@ function searchIndex(hdr: usize, t: usize, hwm: i32, seed: u32): i32 {
   // device dimension: a share needs one device with qMilli free; whole devices need qCount fully free ones
   qBucket2 = 0;
   if (qKind >= 0 && qProfile < 0) qBucket2 = qWhole ? bitLen(qCount) : bucketKey(qMilli);
+  qKindAt = qKind >= 0 && qKind < IDX_KINDS ? IX_KIND + qKind * IXK_STRIDE : -1;
+  const mc = modelClasses(<usize>tget(t, T_MODELS));
+  if (qKindAt >= 0 && mc != 0 && (mc & (mc - 1)) == 0) qKindAt = IX_KIND + (IDX_KINDS + <i32>ctz<u32>(<u32>mc)) * IXK_STRIDE;
+  qKBucket = 0;
+  if (qKindAt >= 0 && qProfile < 0) qKBucket = qWhole ? min(bitLen(qCount), IDX_WHOLE_BUCKETS - 1) : min(bucketKey(qMilli), IDX_KIND_BUCKETS - 1);
   bestN = -1;
   bestS = -1;
   bestH = 0;
@@ -811,6 +988,25 @@ function searchIndex(hdr: usize, t: usize, hwm: i32, seed: u32): i32 {
   bounds(1);
   explore(1, gLoaded, gEmpty);
   return bestN;
+}
+
+/**
+ * Diagnostics for the tests: the score upper bounds the search uses for index record v and task
+ * t (after bringing the index up to date), loaded part at out, empty part at out + 4 (-1 = no
+ * node of that part below v can fit). Every fitting node below v scores at most its part's bound.
+ */
+export function indexBounds(hdr: usize, t: usize, v: i32, out: usize): void {
+  bindLayout(hdr);
+  const hwm = load<i32>(hdr + (<usize>H_NODE_HWM << 2));
+  const seed = <u32>load<i32>(hdr + (<usize>H_SEED << 2));
+  store<i32>(out, -1);
+  store<i32>(out + 4, -1);
+  if (cTree == 0 || v < 1 || v >= 2 * idxLeaves) return;
+  // sets the task up as a decision does (and runs it, without committing)
+  searchIndex(hdr, t, hwm, seed);
+  bounds(v);
+  store<i32>(out, gLoaded);
+  store<i32>(out + 4, gEmpty);
 }
 
 /**

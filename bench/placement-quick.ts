@@ -10,6 +10,9 @@
  * 2. engine: createEngine().place() per task (validation, encoding, Binding objects included) and
  *    schedule() (placeBatch: one kernel call per queue), index on and off.
  * 3. site-constrained tasks (sparse node masks: the scan skips 32 excluded nodes per mask word).
+ * 4. the generated heterogeneous cluster (src/sim/generate, as bench/run.ts uses it) and 3,000
+ *    generated tasks through engine.place(), index on and off, mean per request class (the
+ *    per-kind and per-model class blocks of the index are what make these fast).
  *
  * Run: npx tsx bench/placement-quick.ts [nodes…]   (default: 1000 10000 100000)
  *      HETPOOL_BENCH_TASKS=2000 HETPOOL_BENCH_WARM=2000 to change the stream lengths.
@@ -18,6 +21,8 @@ import { PlacementLayout as L, PlacementState } from '../src/core/placement.js';
 import { tieHash } from '../src/reference/placement.js';
 import { createEngine } from '../src/engine/index.js';
 import { Rng } from '../src/sim/random.js';
+import type { TaskInput } from '../src/model/types.js';
+import { clusterOf, engineWith, tasksFor } from './lib/inputs.js';
 
 const SIZES = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [1000, 10_000, 100_000];
 const TASKS = Number(process.env.HETPOOL_BENCH_TASKS ?? 2000);
@@ -159,10 +164,47 @@ function siteBench(nodes: number): void {
   }
 }
 
+/** The request class of a generated task (src/sim/generate/workload.ts mixes these). */
+function requestClass(t: TaskInput): string {
+  const a = t.accel;
+  if (!a) return t.arch ? 'cpu, arch-constrained' : 'cpu';
+  if (a.profile) return `${a.kind} partition`;
+  if (a.milli !== 1000) return `${a.kind} fractional`;
+  return `${a.kind} whole${(a.count ?? 1) > 1 ? ' ×n' : ''}${a.models ? ', one model' : ''}`;
+}
+
+function hetBench(nodes: number): void {
+  // the generated heterogeneous cluster (CPU-only, GPU, NPU, FPGA, ASIC nodes, MIG, 13 sites) and
+  // 3,000 generated tasks placed through engine.place() and never released (the cluster fills),
+  // index on and off; wall time per call, engine included
+  const cluster = clusterOf(nodes);
+  const tasks = tasksFor(cluster, 3000, 7, 'h');
+  for (const index of [true, false]) {
+    const e = engineWith(cluster, { policy: 'binpack', seed: 1, backend: 'wasm', index });
+    const by = new Map<string, { n: number; us: number }>();
+    const all: number[] = [];
+    tasks.forEach((t, i) => {
+      const t0 = performance.now();
+      e.place({ ...t, id: `${t.id}-${i}` });
+      const us = (performance.now() - t0) * 1000;
+      all.push(us);
+      const k = requestClass(t);
+      const a = by.get(k) ?? { n: 0, us: 0 };
+      a.n++;
+      a.us += us;
+      by.set(k, a);
+    });
+    all.sort((a, b) => a - b);
+    const perClass = Object.fromEntries([...by].sort().map(([k, a]) => [k, { tasks: a.n, meanUs: +(a.us / a.n).toFixed(1) }]));
+    console.log(JSON.stringify({ bench: 'generated', nodes, index, decisions: all.length, medianUs: +pct(all, 0.5).toFixed(1), p99Us: +pct(all, 0.99).toFixed(1), meanUs: +(all.reduce((x, y) => x + y, 0) / all.length).toFixed(1), perClass }));
+  }
+}
+
 for (const nodes of SIZES) {
   kernelBench(nodes);
   if (nodes <= 10_000) {
     engineBench(nodes);
     siteBench(nodes);
+    hetBench(nodes);
   }
 }

@@ -13,11 +13,17 @@ const PROFILES = [
   { name: 'p2', milli: 500, memoryMiB: 4096 },
 ];
 
+/**
+ * Ten models: more than the index's eight model classes, so models interned as ids 0 and 8
+ * (1 and 9) share a class block.
+ */
+const MODELS = ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9', 'm10'];
+
 export const deviceArb = (id: string): fc.Arbitrary<DeviceInput> =>
   fc.record({
-    kind: fc.constantFrom('gpu', 'gpu', 'npu', 'fpga'),
+    kind: fc.constantFrom('gpu', 'gpu', 'npu', 'fpga', 'asic'),
     vendor: fc.constantFrom('nvidia', 'amd', 'huawei'),
-    model: fc.constantFrom('m1', 'm2', 'm3'),
+    model: fc.oneof({ weight: 3, arbitrary: fc.constantFrom('m1', 'm2', 'm3') }, { weight: 1, arbitrary: fc.constantFrom(...MODELS) }),
     memoryMiB: fc.integer({ min: 1, max: 16 }).map((g) => g * 1024),
     precisions: fc.subarray(['fp32', 'fp16', 'bf16', 'int8'] as const),
     health: fc.constantFrom('healthy', 'healthy', 'healthy', 'healthy', 'unhealthy', 'unknown'),
@@ -61,7 +67,7 @@ export const taskArb = (id: string): fc.Arbitrary<TaskInput> =>
     memoryMiB: fc.integer({ min: 0, max: 8 }).map((g) => g * 1024),
     accel: fc.option(
       fc.record({
-        kind: fc.constantFrom('gpu', 'gpu', 'npu', 'fpga'),
+        kind: fc.constantFrom('gpu', 'gpu', 'npu', 'fpga', 'asic'),
         shape: fc.oneof(
           fc.record({ milli: fc.integer({ min: 1, max: 9 }).map((m) => m * 100), memoryMiB: fc.integer({ min: 0, max: 8 }).map((g) => g * 512) }),
           fc.record({ milli: fc.constant(1000), count: fc.integer({ min: 1, max: 3 }), memoryMiB: fc.integer({ min: 0, max: 4 }).map((g) => g * 2048) }),
@@ -69,7 +75,7 @@ export const taskArb = (id: string): fc.Arbitrary<TaskInput> =>
           fc.record({ profile: fc.constantFrom('p1', 'p2', 'p3'), memoryMiB: fc.constantFrom(0, 2048, 4096) }),
         ),
         vendors: fc.option(fc.subarray(['nvidia', 'amd', 'huawei', 'intel'], { minLength: 1 }), { nil: undefined, freq: 3 }),
-        models: fc.option(fc.subarray(['m1', 'm2', 'm3'], { minLength: 1 }), { nil: undefined, freq: 3 }),
+        models: fc.option(fc.oneof(fc.subarray(['m1', 'm2', 'm3'], { minLength: 1 }), fc.subarray(MODELS, { minLength: 1, maxLength: 2 })), { nil: undefined, freq: 3 }),
         precision: fc.option(fc.constantFrom('fp32', 'fp16', 'bf16', 'int8'), { nil: undefined, freq: 3 }),
       }).map(({ shape, vendors, models, precision, kind }) => ({ kind, ...shape, ...(vendors ? { vendors } : {}), ...(models ? { models } : {}), ...(precision ? { precision } : {}) })),
       { nil: undefined, freq: 4 },

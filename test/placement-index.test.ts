@@ -18,16 +18,18 @@ const OK = L.NF_PRESENT | L.NF_HEALTHY | L.NF_SCHEDULABLE;
 
 // Few node shapes and load levels, so that many nodes tie (the hard case for an exact index).
 const devArb = fc.record({
-  kind: fc.constantFrom(0, 0, 0, 1), mode: fc.constantFrom(0, 1, 1, 1, 2), milliCap: fc.constantFrom(1000, 1000, 1500), memCap: fc.constantFrom(2048, 8192),
+  kind: fc.constantFrom(0, 0, 0, 1, 2, 3), model: fc.constantFrom(0, 1, 2, 8, 9, 11), mode: fc.constantFrom(0, 1, 1, 1, 2), milliCap: fc.constantFrom(1000, 1000, 1500), memCap: fc.constantFrom(2048, 8192),
   flags: fc.constantFrom(1, 1, 1, 1, 0, 3), slicesMax: fc.integer({ min: 1, max: 4 }), slicesUsed: fc.constantFrom(0, 0, 0, 1, 4),
   milliPct: fc.constantFrom(100, 100, 100, 50, 0), memPct: fc.constantFrom(100, 100, 50, 0), prof: fc.boolean(),
 });
 const shapeArb = fc.record({ cpuCap: fc.constantFrom(0, 4000, 8000, 8000, 16000, 16000), memCap: fc.constantFrom(0, 8192, 16384, 16384, 16384), devices: fc.array(devArb, { maxLength: 4 }) });
 const nodeArb = (shapes: number) => fc.record({ shape: fc.nat(shapes - 1), flags: fc.constantFrom(OK, OK, OK, OK, OK, 6, 5, 3), cpuPct: fc.constantFrom(100, 100, 100, 75, 50, 0), memPct: fc.constantFrom(100, 100, 100, 50, 0) });
 const taskArb = fc.record({
-  cpu: fc.constantFrom(0, 500, 1000, 1000, 2000, 4000), mem: fc.constantFrom(0, 0, 1024, 1024, 4096, 9000), kind: fc.constantFrom(-1, -1, 0, 0, 0, 1), count: fc.integer({ min: 1, max: 3 }),
+  cpu: fc.constantFrom(0, 500, 1000, 1000, 2000, 4000), mem: fc.constantFrom(0, 0, 1024, 1024, 4096, 9000), kind: fc.constantFrom<number>(-1, -1, 0, 0, 0, 1, 2, 3), count: fc.integer({ min: 1, max: 3 }),
   milli: fc.constantFrom(100, 300, 500, 1000), dmem: fc.constantFrom(0, 0, 1024), whole: fc.boolean(), profile: fc.constantFrom(-1, -1, -1, 0, 1),
   mask: fc.constantFrom('none', 'none', 'dense', 'sparse'), maskSeed: fc.nat(),
+  // model allow-list: none, one model (one class block), models of one class (0 and 8), of two classes, or no model at all
+  models: fc.constantFrom(null, null, [0], [1], [9], [11], [0, 8], [1, 2], [] as number[]),
 });
 const opArb = fc.oneof(
   { weight: 12, arbitrary: fc.record({ op: fc.constant('place' as const), task: taskArb }) },
@@ -43,6 +45,22 @@ const caseArb = fc.integer({ min: 1, max: 4 }).chain((shapes) =>
     nodes: fc.array(nodeArb(shapes), { minLength: 1, maxLength: 140 }),
     ops: fc.array(opArb, { minLength: 1, maxLength: 40 }),
     policy: fc.integer({ min: 0, max: 1 }),
+    seed: fc.nat(),
+  }),
+);
+/**
+ * Heterogeneous pools without zero capacities (every bound is a real bound, none is "no bound"):
+ * up to 8 shapes of mixed kinds and models, most nodes partly loaded, tasks mostly accelerator
+ * tasks, some pinned to one model or model class — the kind and model-class blocks decide.
+ */
+const hetShapeArb = fc.record({ cpuCap: fc.constantFrom(4000, 8000, 16000, 32000), memCap: fc.constantFrom(8192, 16384, 65536), devices: fc.array(devArb, { minLength: 1, maxLength: 4 }) });
+const hetNodeArb = (shapes: number) => fc.record({ shape: fc.nat(shapes - 1), flags: fc.constantFrom(OK, OK, OK, OK, OK, OK, 3), cpuPct: fc.constantFrom(100, 90, 75, 50, 25), memPct: fc.constantFrom(100, 80, 50, 25) });
+const hetCaseArb = fc.integer({ min: 1, max: 8 }).chain((shapes) =>
+  fc.record({
+    shapes: fc.array(hetShapeArb, { minLength: shapes, maxLength: shapes }),
+    nodes: fc.array(hetNodeArb(shapes), { minLength: 1, maxLength: 300 }),
+    ops: fc.array(fc.oneof({ weight: 12, arbitrary: fc.record({ op: fc.constant('place' as const), task: taskArb.map((t) => ({ ...t, kind: t.kind < 0 ? t.kind : (t.maskSeed % 4) })) }) }, { weight: 1, arbitrary: opArb }), { minLength: 1, maxLength: 60 }),
+    policy: fc.constantFrom(0, 0, 1),
     seed: fc.nat(),
   }),
 );
@@ -75,7 +93,7 @@ function load(st: PlacementState, c: Case): void {
       cap += x.milliCap;
       free += milliFree;
       const used = Math.min(x.slicesUsed, x.slicesMax);
-      const vals = [x.kind, 0, 0, 1, x.mode, milliFree, x.milliCap, Math.floor((x.memCap * x.memPct) / 100), x.memCap, used, x.slicesMax, x.flags, d, x.prof && x.mode === 2 ? 1 : 0, i];
+      const vals = [x.kind, 0, x.model, 1, x.mode, milliFree, x.milliCap, Math.floor((x.memCap * x.memPct) / 100), x.memCap, used, x.slicesMax, x.flags, d, x.prof && x.mode === 2 ? 1 : 0, i];
       DEV_COLS.forEach((col, k) => st.set(col, d, vals[k]));
       [x.kind, 250, 1024, 2, 0].forEach((v, k) => st.set(PROF_COLS[k], d, v));
       d++;
@@ -95,7 +113,12 @@ function writeTask(st: PlacementState, t: Op & { op: 'place' }): void {
     mask = st.maskPtr(0);
   }
   const whole = task.profile < 0 && (task.whole || task.milli === 1000) ? L.TF_WHOLE : 0;
-  st.writeTask(0, [task.cpu, task.mem, task.kind, task.count, task.milli, task.dmem, 0, whole, task.profile, 0, 0, mask]);
+  let models = 0;
+  if (task.models) {
+    st.writeSet(0, task.models);
+    models = st.setPtr(0);
+  }
+  st.writeTask(0, [task.cpu, task.mem, task.kind, task.count, task.milli, task.dmem, 0, whole, task.profile, 0, models, mask]);
 }
 
 /** Apply an outside change (what the engine does on release, hot-plug, health, drain, seed). */
@@ -205,6 +228,54 @@ function sumFields(st: PlacementState, l: number, hwm: number): number[] {
   return out;
 }
 
+/**
+ * Class block b of leaf l read by definition (layout: IX_KIND + b·IXK_STRIDE). A device is in
+ * block b < IDX_KINDS when its kind is b, in block IDX_KINDS + c when its model id mod
+ * IDX_MODEL_CLASSES is c. Over the eligible nodes carrying a device of the block, loaded and empty
+ * (all CPU, memory and device milli free) apart: FRAC = the most milli free on one healthy, unheld
+ * time-sliced device of the block with a free slice, WHOLE = the most fully free healthy unheld
+ * devices of the block on one node, ANY = 1, NCAP = −(smallest capacity > 0) for cpu, memory and
+ * the node's device milli; loaded nodes with every capacity > 0 also give SUMF / SUMW: per bucket
+ * b', the most ⌈used·65536/cap⌉ summed over the three dimensions of a node whose key ≥ b', keys
+ * min(halfOctave(FRAC of the node), 23) and min(bitlen(WHOLE of the node), 7). IX_NONE where no node counts.
+ */
+function classFields(st: PlacementState, l: number, hwm: number, b: number): number[] {
+  const ratio = (used: number, cap: number): number => (used <= 0 ? 0 : Math.min(16777216, Math.ceil((used * 65536) / cap)));
+  const bitlen = (x: number): number => (x <= 0 ? 0 : x.toString(2).length);
+  const key = (x: number): number => (x <= 1 ? Math.max(0, x) : 2 * bitlen(x) - 2 + (x.toString(2)[1] === '1' ? 1 : 0));
+  const out = new Array<number>(L.IXK_STRIDE).fill(L.IX_NONE);
+  const max = (at: number, v: number): void => {
+    out[at] = Math.max(out[at], v);
+  };
+  const inBlock = (d: number): boolean => (b < L.IDX_KINDS ? st.get(L.H_D_KIND, d) === b : st.get(L.H_D_MODEL, d) % L.IDX_MODEL_CLASSES === b - L.IDX_KINDS);
+  for (let n = l * L.IDX_BLOCK; n < Math.min(hwm, (l + 1) * L.IDX_BLOCK); n++) {
+    if ((st.get(L.H_N_FLAGS, n) & OK) !== OK) continue;
+    const [cf, cc, mf, mc, df, dc] = [L.H_N_CPU_FREE, L.H_N_CPU_CAP, L.H_N_MEM_FREE, L.H_N_MEM_CAP, L.H_N_DMILLI_FREE, L.H_N_DMILLI_CAP].map((c) => st.get(c, n));
+    const devs = Array.from({ length: st.get(L.H_N_DEV_COUNT, n) }, (_, i) => st.get(L.H_N_DEV_FIRST, n) + i).filter(inBlock);
+    if (devs.length === 0) continue;
+    let frac = L.IX_NONE;
+    let whole = 0;
+    for (const d of devs) {
+      const f = st.get(L.H_D_FLAGS, d);
+      if (!(f & L.DF_HEALTHY) || f & L.DF_HELD) continue;
+      const free = st.get(L.H_D_MILLI_FREE, d);
+      if (st.get(L.H_D_MODE, d) === L.MODE_TIME_SLICE && st.get(L.H_D_SLICES_USED, d) < st.get(L.H_D_SLICES_MAX, d)) frac = Math.max(frac, free);
+      if (st.get(L.H_D_SLICES_USED, d) === 0 && free === st.get(L.H_D_MILLI_CAP, d) && st.get(L.H_D_MEM_FREE, d) === st.get(L.H_D_MEM_CAP, d)) whole++;
+    }
+    const empty = cf === cc && mf === mc && df === dc;
+    const caps = [cc, mc, dc];
+    max(empty ? L.IXK_EFRAC : L.IXK_FRAC, frac);
+    max(empty ? L.IXK_EWHOLE : L.IXK_WHOLE, whole);
+    max(empty ? L.IXK_EANY : L.IXK_ANY, 1);
+    caps.forEach((cap, k) => cap > 0 && max((empty ? L.IXK_ENCAP : L.IXK_NCAP) + k, -cap));
+    if (empty || cc <= 0 || mc <= 0 || dc <= 0) continue;
+    const sum3 = ratio(cc - cf, cc) + ratio(mc - mf, mc) + ratio(dc - df, dc);
+    for (let k = 0; k <= Math.min(frac < 0 ? 0 : key(frac), L.IDX_KIND_BUCKETS - 1); k++) max(L.IXK_SUMF + k, sum3);
+    for (let k = 0; k <= Math.min(bitlen(whole), L.IDX_WHOLE_BUCKETS - 1); k++) max(L.IXK_SUMW + k, sum3);
+  }
+  return out;
+}
+
 const decision = (st: PlacementState): number[] => {
   const out = [st.result(0, L.R_STATUS), st.result(0, L.R_NODE), st.result(0, L.R_NDEV), st.result(0, L.R_PROF)];
   for (let k = 0; k < st.result(0, L.R_NDEV); k++) out.push(st.result(0, L.R_DEVS + k));
@@ -246,13 +317,84 @@ describe('free-capacity index', () => {
     );
   });
 
+  it('heterogeneous pools without zero capacities: indexed, scanned and by-definition decisions agree (150 cases)', () => {
+    // Invariant: as above, on clusters where every node has cpu, memory and device capacity (so the
+    // kind / model-class bounds, not a "no bound" flag, steer the search) and tasks of all kinds.
+    fc.assert(
+      fc.property(hetCaseArb, (c) => {
+        const states = [new PlacementState('wasm'), new PlacementState('wasm'), new PlacementState('ts'), new PlacementState('ts')];
+        states[1].setIndexing(false);
+        states[3].setIndexing(false);
+        for (const st of states) load(st, c as Case);
+        currentSeed = c.seed;
+        for (const op of c.ops) {
+          if (op.op === 'seed') currentSeed = op.seed;
+          if (op.op !== 'place') {
+            for (const st of states) change(st, op, c as Case);
+            continue;
+          }
+          for (const st of states) writeTask(st, op);
+          const expected = bestByDefinition(states[3]);
+          const got = states.map((st) => {
+            st.place(0, true);
+            return decision(st);
+          });
+          expect(got[0][1]).toBe(expected);
+          for (let i = 1; i < 4; i++) expect(got[i]).toEqual(got[0]);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('every record bounds the score of every fitting node below it, and kernel and twin bounds agree (120 cases)', () => {
+    // Invariant (what makes pruning exact): for each task and index record v, every node below v
+    // that fits the task (nodeReason −1) scores at most the bound of its part (loaded or empty)
+    // of v; the kernel's bounds equal the twin's. Checked on the zero-capacity-free heterogeneous
+    // pools (every bound a real one) and on the general random pools.
+    fc.assert(
+      fc.property(fc.oneof(hetCaseArb, caseArb), (c) => {
+        const states = [new PlacementState('wasm'), new PlacementState('ts')];
+        for (const st of states) load(st, c as Case);
+        for (const op of c.ops) {
+          if (op.op !== 'place') {
+            for (const st of states) change(st, op, c as Case);
+            continue;
+          }
+          for (const st of states) writeTask(st, op);
+          const [st, tw] = states;
+          const leaves = st.indexLeaves;
+          const hwm = st.nodeHighWater;
+          for (let v = 1; v < 2 * leaves; v++) {
+            const b = st.indexBounds(0, v);
+            expect(tw.indexBounds(0, v)).toEqual(b);
+            // the node slots below record v: depth d = floor(log2 v) covers leaves (v − 2^d)·span …
+            const depth = 31 - Math.clz32(v);
+            const span = (leaves >> depth) * L.IDX_BLOCK;
+            const n0 = (v - (1 << depth)) * span;
+            for (let n = n0; n < Math.min(hwm, n0 + span); n++) {
+              if ((tw.get(L.H_N_FLAGS, n) & OK) !== OK || tw.nodeReason(0, n) >= 0) continue;
+              const devs = tw.get(L.H_N_DEV_COUNT, n);
+              const empty = tw.get(L.H_N_CPU_FREE, n) === tw.get(L.H_N_CPU_CAP, n) && tw.get(L.H_N_MEM_FREE, n) === tw.get(L.H_N_MEM_CAP, n) &&
+                (devs === 0 || tw.get(L.H_N_DMILLI_FREE, n) === tw.get(L.H_N_DMILLI_CAP, n));
+              expect(tw.nodeScore(0, n)).toBeLessThanOrEqual(b[empty ? 1 : 0]);
+            }
+          }
+          for (const s2 of states) s2.place(0, true);
+        }
+      }),
+      { numRuns: 120 },
+    );
+  });
+
   it('every index record equals a recomputation after random histories (150 cases)', () => {
     // Invariant: after flushing, (a) each inner record is the element-wise max of its children,
     // (b) the incrementally maintained records equal a rebuild from the columns, and (c) leaf fields
     // read by definition: IX_CPU / IXE_CPU = the most free CPU of an eligible loaded / empty node
     // of the leaf, IX_WHOLE = the most fully free healthy unheld devices of a loaded node,
     // IX_HASH = 0x7fffffff − (smallest tie hash of a loaded node >>> 1); IX_NONE where no such node;
-    // the summed-ratio buckets IX_SUMC / IX_SUMF / IX_SUMW as sumFields reads them.
+    // the summed-ratio buckets IX_SUMC / IX_SUMF / IX_SUMW as sumFields reads them, and every kind
+    // and model-class block (IX_KIND …) as classFields reads it.
     fc.assert(
       fc.property(caseArb, fc.constantFrom('wasm' as const, 'ts' as const), (c, backend) => {
         const st = new PlacementState(backend);
@@ -298,6 +440,10 @@ describe('free-capacity index', () => {
           }
           expect([r[L.IX_CPU], r[L.IXE_CPU], r[L.IX_WHOLE], r[L.IX_HASH]]).toEqual([cpu, cpuEmpty, whole, hash]);
           expect(sumFields(st, l, hwm)).toEqual([...r.slice(L.IX_SUMC, L.IX_SUMC + 2 * L.IDX_BUCKETS + L.IDX_WHOLE_BUCKETS)]);
+          for (let b = 0; b < L.IDX_CLASS_BLOCKS; b++) {
+            const at = L.IX_KIND + b * L.IXK_STRIDE;
+            expect(classFields(st, l, hwm, b)).toEqual([...r.slice(at, at + L.IXK_STRIDE)]);
+          }
         }
         // force a rebuild from the columns: it must reproduce the incrementally kept records
         st.setPolicy(c.policy, seed + 1);

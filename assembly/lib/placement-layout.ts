@@ -244,8 +244,49 @@ export const IXE_WHOLE = 159;
 export const IXE_HASH = 160;
 export const IXE_NCAP = 161;
 export const IXE_XCAP = 164;
+/**
+ * Per device kind (interned kinds 0 .. IDX_KINDS-1: gpu, npu, fpga, asic), a block of IXK_STRIDE
+ * words from IX_KIND + kind · IXK_STRIDE, over the eligible nodes that carry at least one device
+ * of that kind. On a heterogeneous cluster the kind-agnostic fields above mix every kind (an NPU
+ * task would descend wherever a GPU is free, and be bounded by the most loaded node of any kind);
+ * these let a task of kind k prune every record whose kind-k devices cannot fit it, and bound
+ * the binpack score by the nodes of its kind alone. Device kinds outside 0 .. IDX_KINDS-1 are not
+ * counted here (a task of such a kind uses the kind-agnostic fields). Memory: IDX_CLASS_BLOCKS ·
+ * IXK_STRIDE = 528 words per record; with the 168 words above, IX_STRIDE · 4 B · 2 records per
+ * 8 node slots ≈ 696 B per node slot (7 MB at 10,000 nodes, 70 MB at 100,000).
+ * IXK_FRAC / IXK_WHOLE: as IX_FRAC / IX_WHOLE, counting kind-k devices only (loaded nodes);
+ * IXK_ANY: 1 when some loaded node carries kind k. IXK_E*: the same over the empty nodes.
+ * IXK_NCAP / IXK_ENCAP: -(smallest capacity > 0) per dimension (cpu, memory, node device milli)
+ * over the loaded / empty nodes carrying kind k.
+ * IXK_SUMF + b: as IX_SUMF with the key bucketKey(kind-k fractional milli free) clamped to
+ * IDX_KIND_BUCKETS − 1 (a clamped key is still monotone); IXK_SUMW + b: as IX_SUMW with the
+ * kind-k fully free device count.
+ */
+export const IX_KIND = 168;
+export const IDX_KINDS = 4;
+/**
+ * Model classes: blocks IDX_KINDS .. IDX_KINDS + IDX_MODEL_CLASSES − 1 have the layout of a kind
+ * block, over the devices whose interned model id ≡ c (mod IDX_MODEL_CLASSES) (any kind). A task
+ * whose model allow-list falls in one class (a pinned model: ids are interned in order, so the
+ * first IDX_MODEL_CLASSES models each have a class of their own) is bounded by that block.
+ */
+export const IDX_MODEL_CLASSES = 8;
+/** Blocks per record: IDX_KINDS kind blocks, then IDX_MODEL_CLASSES model-class blocks. */
+export const IDX_CLASS_BLOCKS = 12;
+export const IXK_STRIDE = 44;
+export const IXK_FRAC = 0;
+export const IXK_WHOLE = 1;
+export const IXK_ANY = 2;
+export const IXK_EFRAC = 3;
+export const IXK_EWHOLE = 4;
+export const IXK_EANY = 5;
+export const IXK_NCAP = 6;
+export const IXK_ENCAP = 9;
+export const IXK_SUMF = 12;
+export const IDX_KIND_BUCKETS = 24;
+export const IXK_SUMW = 36;
 /** Words per index record (a multiple of 4: records are combined with i32x4.max_s). */
-export const IX_STRIDE = 168;
+export const IX_STRIDE = 696;
 /** Fixed-point scale of the ratios above. */
 export const IDX_SCALE = 65536;
 /** 100 · IDX_SCALE: a dimension score of 100 in fixed point. */

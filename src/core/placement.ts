@@ -13,7 +13,7 @@ export * as PlacementLayout from '../../assembly/lib/placement-layout.js';
 export type { NodeScoreFn } from '../reference/placement.js';
 
 /** ABI version this binding was written for (must equal `abiVersion()` of build/placement.wasm). */
-export const PLACEMENT_ABI = 4;
+export const PLACEMENT_ABI = 5;
 
 /** Which implementation runs the placement decisions. */
 export type PlacementBackendKind = 'wasm' | 'ts';
@@ -22,6 +22,7 @@ interface PlacementExports {
   place(hdr: number, task: number, result: number, commit: number): number;
   placeBatch(hdr: number, tasks: number, count: number, results: number): number;
   explain(hdr: number, task: number, result: number): void;
+  indexBounds(hdr: number, task: number, v: number, out: number): void;
 }
 
 const NODE_COLUMNS = [L.H_N_CPU_FREE, L.H_N_CPU_CAP, L.H_N_MEM_FREE, L.H_N_MEM_CAP, L.H_N_FLAGS, L.H_N_DEV_FIRST, L.H_N_DEV_COUNT, L.H_N_DMILLI_FREE, L.H_N_DMILLI_CAP];
@@ -309,6 +310,17 @@ export class PlacementState {
   explain(i: number): void {
     if (this.kernel) this.kernel.explain(this.hdr, this.taskPtr(i), this.resultPtr(i));
     else twin.explain(this.h, this.hdr, this.taskPtr(i), this.resultPtr(i));
+  }
+  /**
+   * Score upper bounds of index record `v` for task record `i`, [loaded nodes, empty nodes]
+   * (-1 = none below can fit), as the search uses them (diagnostics and invariants; uses result
+   * record `i` as scratch).
+   */
+  indexBounds(i: number, v: number): [number, number] {
+    if (!this.kernel) return twin.indexBounds(this.h, this.hdr, this.taskPtr(i), v);
+    const out = this.resultPtr(i);
+    this.kernel.indexBounds(this.hdr, this.taskPtr(i), v, out);
+    return [this.h[out >> 2], this.h[(out >> 2) + 1]];
   }
   /** The twin's verdict on one node (-1 = fits, else RS_*), for diagnostics and invariants. */
   nodeReason(i: number, n: number): number {

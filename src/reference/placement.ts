@@ -291,6 +291,8 @@ function leafRecompute(h: Int32Array, hdr: number, l: number, hwm: number, seed:
   const dUsed = col(h, hdr, L.H_D_SLICES_USED);
   const dMax = col(h, hdr, L.H_D_SLICES_MAX);
   const dMode = col(h, hdr, L.H_D_MODE);
+  const dKind = col(h, hdr, L.H_D_KIND);
+  const dModel = col(h, hdr, L.H_D_MODEL);
   for (let n = n0; n < n1; n++) {
     if ((h[nFlags + n] & ok) !== ok) continue;
     const cpuFree = h[nCpuFree + n];
@@ -303,8 +305,13 @@ function leafRecompute(h: Int32Array, hdr: number, l: number, hwm: number, seed:
     const count = h[nDevCount + n];
     let frac = L.IX_NONE;
     let whole = 0;
+    let kinds = 0;
     for (let i = 0; i < count; i++) {
       const d = first + i;
+      const kd = h[dKind + d];
+      if (kd >= 0 && kd < L.IDX_KINDS) kinds |= 1 << kd;
+      const md = h[dModel + d];
+      if (md >= 0) kinds |= 1 << (L.IDX_KINDS + (md & (L.IDX_MODEL_CLASSES - 1)));
       const df = h[dFlags + d];
       if ((df & L.DF_HEALTHY) === 0 || (df & L.DF_HELD) !== 0) continue;
       const milliFree = h[dMilliFree + d];
@@ -313,7 +320,11 @@ function leafRecompute(h: Int32Array, hdr: number, l: number, hwm: number, seed:
       if (used === 0 && milliFree === h[dMilliCap + d] && h[dMemFree + d] === h[dMemCap + d]) whole++;
     }
     const hashKey = 0x7fffffff - (tieHash(seed, n) >>> 1);
-    if (cpuFree === cpuCap && memFree === memCap && (count === 0 || dFree === dCap)) {
+    const empty = cpuFree === cpuCap && memFree === memCap && (count === 0 || dFree === dCap);
+    for (let k = 0; k < L.IDX_CLASS_BLOCKS; k++) {
+      if ((kinds >> k) & 1) kindInto(h, hdr, P + L.IX_KIND + k * L.IXK_STRIDE, first, count, k, empty, cpuFree, cpuCap, memFree, memCap, dFree, dCap);
+    }
+    if (empty) {
       maxAt(h, P + L.IXE_CPU, cpuFree);
       maxAt(h, P + L.IXE_MEM, memFree);
       maxAt(h, P + L.IXE_FRAC, frac);
@@ -346,6 +357,59 @@ function leafRecompute(h: Int32Array, hdr: number, l: number, hwm: number, seed:
   suffixMax(h, P + L.IX_SUMC, L.IDX_BUCKETS);
   suffixMax(h, P + L.IX_SUMF, L.IDX_BUCKETS);
   suffixMax(h, P + L.IX_SUMW, L.IDX_WHOLE_BUCKETS);
+  for (let k = 0; k < L.IDX_CLASS_BLOCKS; k++) {
+    // a block no node of the leaf counts in is all IX_NONE already
+    if (!hasBlock(h, P, k)) continue;
+    const K = P + L.IX_KIND + k * L.IXK_STRIDE;
+    suffixMax(h, K + L.IXK_SUMF, L.IDX_KIND_BUCKETS);
+    suffixMax(h, K + L.IXK_SUMW, L.IDX_WHOLE_BUCKETS);
+  }
+}
+
+/** Is device d counted in class block k (k < IDX_KINDS: its kind; else its model class)? (the kernel's inBlock) */
+function inBlock(h: Int32Array, hdr: number, d: number, k: number): boolean {
+  if (k < L.IDX_KINDS) return h[col(h, hdr, L.H_D_KIND) + d] === k;
+  const m = h[col(h, hdr, L.H_D_MODEL) + d];
+  return m >= 0 && L.IDX_KINDS + (m & (L.IDX_MODEL_CLASSES - 1)) === k;
+}
+
+/** Fold node n (devices first .. first+count-1, some in class block k) into block k at word K (the kernel's kindInto). */
+function kindInto(h: Int32Array, hdr: number, K: number, first: number, count: number, k: number, empty: boolean, cpuFree: number, cpuCap: number, memFree: number, memCap: number, dFree: number, dCap: number): void {
+  let frac = L.IX_NONE;
+  let whole = 0;
+  const dFlags = col(h, hdr, L.H_D_FLAGS);
+  const dMilliFree = col(h, hdr, L.H_D_MILLI_FREE);
+  const dUsed = col(h, hdr, L.H_D_SLICES_USED);
+  for (let i = 0; i < count; i++) {
+    const d = first + i;
+    if (!inBlock(h, hdr, d, k)) continue;
+    const df = h[dFlags + d];
+    if ((df & L.DF_HEALTHY) === 0 || (df & L.DF_HELD) !== 0) continue;
+    const milliFree = h[dMilliFree + d];
+    const used = h[dUsed + d];
+    if (h[col(h, hdr, L.H_D_MODE) + d] === L.MODE_TIME_SLICE && used < h[col(h, hdr, L.H_D_SLICES_MAX) + d] && milliFree > frac) frac = milliFree;
+    if (used === 0 && milliFree === h[col(h, hdr, L.H_D_MILLI_CAP) + d] && h[col(h, hdr, L.H_D_MEM_FREE) + d] === h[col(h, hdr, L.H_D_MEM_CAP) + d]) whole++;
+  }
+  if (empty) {
+    maxAt(h, K + L.IXK_EFRAC, frac);
+    maxAt(h, K + L.IXK_EWHOLE, whole);
+    h[K + L.IXK_EANY] = 1;
+    if (cpuCap > 0) maxAt(h, K + L.IXK_ENCAP, -cpuCap);
+    if (memCap > 0) maxAt(h, K + L.IXK_ENCAP + 1, -memCap);
+    if (dCap > 0) maxAt(h, K + L.IXK_ENCAP + 2, -dCap);
+    return;
+  }
+  maxAt(h, K + L.IXK_FRAC, frac);
+  maxAt(h, K + L.IXK_WHOLE, whole);
+  h[K + L.IXK_ANY] = 1;
+  if (cpuCap > 0) maxAt(h, K + L.IXK_NCAP, -cpuCap);
+  if (memCap > 0) maxAt(h, K + L.IXK_NCAP + 1, -memCap);
+  if (dCap > 0) maxAt(h, K + L.IXK_NCAP + 2, -dCap);
+  if (cpuCap > 0 && memCap > 0 && dCap > 0) {
+    const sum3 = ceilRatio(cpuCap - cpuFree, cpuCap) + ceilRatio(memCap - memFree, memCap) + ceilRatio(dCap - dFree, dCap);
+    maxAt(h, K + L.IXK_SUMF + Math.min(bucketKey(frac), L.IDX_KIND_BUCKETS - 1), sum3);
+    maxAt(h, K + L.IXK_SUMW + Math.min(bitLen(whole), L.IDX_WHOLE_BUCKETS - 1), sum3);
+  }
 }
 
 function capInto(h: Int32Array, P: number, k: number, cap: number): void {
@@ -361,12 +425,26 @@ function maxAt(h: Int32Array, i: number, v: number): void {
   if (v > h[i]) h[i] = v;
 }
 
-/** Record `into` = element-wise max of v's children. */
+/** May the record at word P hold something other than IX_NONE in class block k? (the kernel's hasBlock) */
+function hasBlock(h: Int32Array, P: number, k: number): boolean {
+  const o = P + L.IX_KIND + k * L.IXK_STRIDE;
+  return h[o + L.IXK_ANY] !== L.IX_NONE || h[o + L.IXK_EANY] !== L.IX_NONE;
+}
+
+/** Record `into` = element-wise max of v's children; class blocks neither child has are IX_NONE (the kernel's combine). */
 function combine(h: Int32Array, hdr: number, v: number, into: number): void {
   const P = recAt(h, hdr, into);
   const A = recAt(h, hdr, 2 * v);
   const B = A + L.IX_STRIDE;
-  for (let w = 0; w < L.IX_STRIDE; w++) h[P + w] = h[A + w] > h[B + w] ? h[A + w] : h[B + w];
+  for (let w = 0; w < L.IX_KIND; w++) h[P + w] = h[A + w] > h[B + w] ? h[A + w] : h[B + w];
+  for (let k = 0; k < L.IDX_CLASS_BLOCKS; k++) {
+    const w0 = L.IX_KIND + k * L.IXK_STRIDE;
+    if (!hasBlock(h, A, k) && !hasBlock(h, B, k)) {
+      if (hasBlock(h, P, k)) h.fill(L.IX_NONE, P + w0, P + w0 + L.IXK_STRIDE);
+      continue;
+    }
+    for (let w = w0; w < w0 + L.IXK_STRIDE; w++) h[P + w] = h[A + w] > h[B + w] ? h[A + w] : h[B + w];
+  }
 }
 
 /** Copy the scratch record 0 over record v unless they are equal; true = v changed. */
@@ -374,14 +452,22 @@ function replaceIfChanged(h: Int32Array, hdr: number, v: number): boolean {
   const P = recAt(h, hdr, v);
   const Z = recAt(h, hdr, 0);
   let same = true;
-  for (let w = 0; w < L.IX_STRIDE; w++) {
-    if (h[P + w] !== h[Z + w]) {
-      same = false;
-      break;
-    }
+  for (let w = 0; w < L.IX_KIND && same; w++) if (h[P + w] !== h[Z + w]) same = false;
+  let present = 0;
+  for (let k = 0; k < L.IDX_CLASS_BLOCKS; k++) {
+    // two blocks that count no node are both all IX_NONE
+    if (!hasBlock(h, P, k) && !hasBlock(h, Z, k)) continue;
+    present |= 1 << k;
+    const w0 = L.IX_KIND + k * L.IXK_STRIDE;
+    for (let w = w0; w < w0 + L.IXK_STRIDE && same; w++) if (h[P + w] !== h[Z + w]) same = false;
   }
   if (same) return false;
-  h.copyWithin(P, Z, Z + L.IX_STRIDE);
+  h.copyWithin(P, Z, Z + L.IX_KIND);
+  for (let k = 0; k < L.IDX_CLASS_BLOCKS; k++) {
+    if (((present >> k) & 1) === 0) continue;
+    const w0 = L.IX_KIND + k * L.IXK_STRIDE;
+    h.copyWithin(P + w0, Z + w0, Z + w0 + L.IXK_STRIDE);
+  }
   return true;
 }
 
@@ -434,7 +520,7 @@ export function flushIndex(h: Int32Array, hdr: number): void {
 const q = {
   h: new Int32Array(0) as Int32Array, hdr: 0, t: 0, hwm: 0, seed: 0, tree: 0, leaves: 0,
   cpu: 0, mem: 0, kind: 0, count: 0, milli: 0, profile: 0, whole: false, mask: 0, spread: false,
-  dims: 0, devReq: 0, bucket0: 0, bucket2: 0,
+  dims: 0, devReq: 0, bucket0: 0, bucket2: 0, kindAt: -1, kBucket: 0,
   bestN: -1, bestS: -1, bestH: 0, visits: 0, gLoaded: -1, gEmpty: -1,
 };
 
@@ -473,12 +559,22 @@ function partBound(P: number, empty: boolean): number {
   const h = q.h;
   if (h[P + (empty ? L.IXE_HASH : L.IX_HASH)] === L.IX_NONE) return -1;
   if (h[P + (empty ? L.IXE_CPU : L.IX_CPU)] < q.cpu || h[P + (empty ? L.IXE_MEM : L.IX_MEM)] < q.mem) return -1;
-  if (q.kind >= 0 && q.profile < 0) {
+  if (q.kindAt >= 0) {
+    // only nodes carrying the task's kind can fit: its block alone decides
+    const K = P + q.kindAt;
+    if (h[K + (empty ? L.IXK_EANY : L.IXK_ANY)] <= 0) return -1;
+    if (q.profile < 0) {
+      if (q.whole) {
+        if (h[K + (empty ? L.IXK_EWHOLE : L.IXK_WHOLE)] < q.count) return -1;
+      } else if (h[K + (empty ? L.IXK_EFRAC : L.IXK_FRAC)] < q.milli) return -1;
+    }
+  } else if (q.kind >= 0 && q.profile < 0) {
     if (q.whole) {
       if (h[P + (empty ? L.IXE_WHOLE : L.IX_WHOLE)] < q.count) return -1;
     } else if (h[P + (empty ? L.IXE_FRAC : L.IX_FRAC)] < q.milli) return -1;
   }
   if (h[P + L.IX_ODD] > 0 || h[P + L.IX_ODD + 1] > 0 || (q.kind >= 0 && h[P + L.IX_ODD + 2] > 0)) return 100;
+  if (!q.spread && q.kindAt >= 0) return kindBound(P + q.kindAt, empty);
   if (!q.spread && !empty) return sumBound(P);
   const x0 = dimBound(P, 0, q.cpu, empty);
   if (x0 < 0) return -1;
@@ -515,6 +611,33 @@ function sumBound(P: number): number {
     if (q2 >= 2 * L.IDX_FULL) return 100;
     x += q2 + 2;
   }
+  return idiv(Math.trunc(x / L.IDX_SCALE), q.dims);
+}
+
+/** Binpack bound over the nodes of the task's kind below a record, from its kind block at word K (the kernel's kindBound). */
+function kindBound(K: number, empty: boolean): number {
+  const h = q.h;
+  const nc = empty ? L.IXK_ENCAP : L.IXK_NCAP;
+  const n0 = h[K + nc];
+  const n1 = h[K + nc + 1];
+  const n2 = h[K + nc + 2];
+  if (n0 === L.IX_NONE || n1 === L.IX_NONE || n2 === L.IX_NONE) return -1;
+  const q0 = quot(0, q.cpu, -n0);
+  const q1 = quot(1, q.mem, -n1);
+  const q2 = quot(2, q.devReq, -n2);
+  if (empty) {
+    const x0 = Math.min(q0 + 2, L.IDX_FULL);
+    const x1 = Math.min(q1 + 2, L.IDX_FULL);
+    const x2 = Math.min(q2 + 2, L.IDX_FULL);
+    return idiv(Math.trunc(x0 / L.IDX_SCALE) + Math.trunc(x1 / L.IDX_SCALE) + Math.trunc(x2 / L.IDX_SCALE), q.dims);
+  }
+  let s: number;
+  if (q.profile >= 0) s = h[K + L.IXK_SUMF];
+  else if (q.whole) s = h[K + L.IXK_SUMW + q.kBucket];
+  else s = h[K + L.IXK_SUMF + q.kBucket];
+  if (s === L.IX_NONE) return -1;
+  if (q0 >= 2 * L.IDX_FULL || q1 >= 2 * L.IDX_FULL || q2 >= 2 * L.IDX_FULL) return 100;
+  const x = s * 100 + q0 + q1 + q2 + 6;
   return idiv(Math.trunc(x / L.IDX_SCALE), q.dims);
 }
 
@@ -612,6 +735,18 @@ function maskPopulation(h: Int32Array, mask: number, hwm: number): number {
   return pop;
 }
 
+/** Bit c set = the model allow-set at byte offset `set` names a model of class c (0 = no allow-list) (the kernel's modelClasses). */
+function modelClasses(h: Int32Array, set: number): number {
+  if (set === 0) return 0;
+  let m = 0;
+  for (let w = 0; w < L.SET_WORDS; w++) {
+    const x = h[(set >> 2) + w];
+    if (x === 0) continue;
+    for (let c = 0; c < L.IDX_MODEL_CLASSES; c++) if ((x & (0x01010101 << c)) !== 0) m |= 1 << c;
+  }
+  return m;
+}
+
 /** The best node by the index (-1 = none fits); the same choice as the scan with H_SAMPLE = 0. */
 function searchIndex(h: Int32Array, hdr: number, t: number, hwm: number, seed: number): number {
   flushIndex(h, hdr);
@@ -638,6 +773,10 @@ function searchIndex(h: Int32Array, hdr: number, t: number, hwm: number, seed: n
   q.bucket0 = bucketKey(q.cpu);
   // device dimension: a share needs one device with q.milli free; whole devices need q.count fully free ones
   q.bucket2 = q.kind >= 0 && q.profile < 0 ? (q.whole ? bitLen(q.count) : bucketKey(q.milli)) : 0;
+  q.kindAt = q.kind >= 0 && q.kind < L.IDX_KINDS ? L.IX_KIND + q.kind * L.IXK_STRIDE : -1;
+  const mc = modelClasses(h, h[T + L.T_MODELS]);
+  if (q.kindAt >= 0 && mc !== 0 && (mc & (mc - 1)) === 0) q.kindAt = L.IX_KIND + (L.IDX_KINDS + 31 - Math.clz32(mc)) * L.IXK_STRIDE;
+  q.kBucket = q.kindAt >= 0 && q.profile < 0 ? (q.whole ? Math.min(bitLen(q.count), L.IDX_WHOLE_BUCKETS - 1) : Math.min(bucketKey(q.milli), L.IDX_KIND_BUCKETS - 1)) : 0;
   q.bestN = -1;
   q.bestS = -1;
   q.bestH = 0;
@@ -650,6 +789,20 @@ function searchIndex(h: Int32Array, hdr: number, t: number, hwm: number, seed: n
   return q.bestN;
 }
 const EMPTY: Int32Array = new Int32Array(0);
+
+/**
+ * Diagnostics for the tests (the kernel's indexBounds): the score upper bounds of index record v
+ * for the task at t, [loaded part, empty part] (-1 = no node of that part below v can fit).
+ */
+export function indexBounds(h: Int32Array, hdr: number, t: number, v: number): [number, number] {
+  const H = hdr >> 2;
+  if (h[H + L.H_IDX_TREE] === 0 || v < 1 || v >= 2 * h[H + L.H_IDX_LEAVES]) return [-1, -1];
+  searchIndex(h, hdr, t, h[H + L.H_NODE_HWM], h[H + L.H_SEED]);
+  q.h = h;
+  bounds(v);
+  q.h = EMPTY;
+  return [q.gLoaded, q.gEmpty];
+}
 
 /** The last scored node's columns and score (the kernel's m* globals): neighbours of one shape and load reuse it. */
 const memo = { cpuFree: 0, cpuCap: -1, memFree: 0, memCap: 0, dFree: 0, dCap: 0, score: 0 };
