@@ -1,7 +1,8 @@
 /** The simulator driving the real engine (createEngine), on both backends. */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { simulate } from '../src/sim/des/index.js';
+import { simulate, type SimEngine } from '../src/sim/des/index.js';
+import { createEngine } from '../src/engine/index.js';
 import { generateCluster, generateWorkload } from '../src/sim/generate/index.js';
 import type { NodeInput, TaskInput } from '../src/model/index.js';
 
@@ -99,5 +100,35 @@ describe('simulate on the real engine', () => {
       };
       expect(run(false)).toEqual(run(true));
     }), { numRuns: 60 });
+  });
+  it('trying tasks one at a time through place() decides as one engine cycle per try (property, real engine)', () => {
+    // Invariant: with the same seed, driving the engine through place() (the fast path) and through
+    // submit + schedule() (an engine without place, so the simulator falls back) gives the same
+    // metrics — bindings, waits, utilisation, reasons, cycle count — with priorities, time-sliced
+    // shares, whole GPUs, tasks that fit nowhere, and random failures that displace running tasks.
+    const nodes: NodeInput[] = [gpuNode('n1', 2, 'time-slice'), gpuNode('n2', 1), { id: 'n3', cpuMilli: 8000, memoryMiB: 32768 }];
+    const req = fc.oneof(
+      fc.constant(undefined),
+      fc.record({ kind: fc.constant('gpu' as const), milli: fc.constantFrom(300, 600), memoryMiB: fc.constantFrom(0, 8192) }),
+      fc.record({ kind: fc.constant('gpu' as const), count: fc.constantFrom(1, 2) }),
+      fc.record({ kind: fc.constant('npu' as const) }),
+    );
+    const spec = fc.record({ accel: req, cpu: fc.constantFrom(1000, 4000, 12000), gap: fc.integer({ min: 0, max: 3 }), dur: fc.integer({ min: 1, max: 20 }), prio: fc.constantFrom(0, 5) });
+    fc.assert(fc.property(fc.array(spec, { minLength: 1, maxLength: 40 }), fc.option(fc.integer({ min: 0, max: 1e6 })), (specs, failSeed) => {
+      let t = 0;
+      const wl: TaskInput[] = specs.map((s, i) => ({ id: `t${i}`, arrival: (t += s.gap), duration: s.dur, cpuMilli: s.cpu, priority: s.prio, ...(s.accel && !(failSeed !== null && s.accel.kind === 'npu') ? { accel: s.accel } : {}) }));
+      const run = (withPlace: boolean) => {
+        const e = createEngine({ seed: 3, backend: 'ts' });
+        // The same engine seen without its place(): the simulator must use submit + schedule.
+        const engine: SimEngine = withPlace ? e : {
+          addNode: (n) => e.addNode(n), removeNode: (id) => e.removeNode(id), setNodeHealth: (id, h) => e.setNodeHealth(id, h),
+          setDeviceHealth: (n, d, h) => e.setDeviceHealth(n, d, h), submit: (x) => e.submit(x), cancel: (id) => e.cancel(id),
+          release: (id) => e.release(id), schedule: () => e.schedule(),
+        };
+        const failures = failSeed === null ? undefined : { nodeMtbf: 120, nodeMttr: 10, deviceMtbf: 60, deviceMttr: 5 };
+        return simulate({ cluster: { nodes }, engine, workload: wl, sampleInterval: 7, seed: failSeed ?? 1, failures });
+      };
+      expect(run(true)).toEqual(run(false));
+    }), { numRuns: 40 });
   });
 });

@@ -173,6 +173,19 @@ describe('simulate (on a first-fit test double)', () => {
     }), { numRuns: 40 });
   });
 
+  it('ends with random failures and hot-plug on while a task that fits nowhere waits; it is reported never placed', () => {
+    // 10,000,000 milli-CPU fits no node, not even one added by random hot-plug. With random failures
+    // the run used to go on drawing failures for as long as that task waited.
+    const wl = [task('fits', 0, 10, { accel: { kind: 'gpu', milli: 1000 } }), task('never', 1, 10, { cpuMilli: 10_000_000 })];
+    const r = simulate({
+      cluster: { nodes: [gpuNode('n1', 2), gpuNode('n2', 1)] }, engine: new ToyEngine(), seed: 7, workload: wl, sampleInterval: 10,
+      failures: { nodeMtbf: 100, nodeMttr: 10, deviceMtbf: 60, deviceMttr: 5 }, hotplug: { addEvery: 50, removeEvery: 80 },
+    });
+    expect(r.arrived).toBe(2);
+    expect(r.failedToPlace).toBe(1);
+    expect(r.placed + r.failedToPlace).toBe(r.arrived);
+  });
+
   it('shape buckets and the freed-node pre-check decide exactly as retrying every task (property)', () => {
     // Invariant: the fast retry path (one try per request shape, only where capacity was freed)
     // binds the same tasks at the same times as resubmitting every waiting task in priority order.

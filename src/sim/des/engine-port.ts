@@ -33,4 +33,11 @@ export interface SimEngine {
   cancel(taskId: string): void;
   release(taskId: string): void;
   schedule(): { bindings: SimBinding[]; unschedulable: SimUnschedulable[] };
+  /**
+   * Optional: decide one new task now (bind it, or leave no trace and say why), as `submit` then
+   * `schedule` would with nothing else pending. When present, the simulator tries arrivals and
+   * waiting tasks through it: `schedule()` walks every task the engine holds, running ones
+   * included, so one cycle per try made a run cost O(arrivals × running tasks).
+   */
+  place?(task: TaskInput): SimBinding | SimUnschedulable;
 }

@@ -100,8 +100,9 @@ export interface SimulationResult {
   /** Tasks bound at least once. */
   placed: number;
   completed: number;
-  /** Tasks never placed by the end, and why (the reason that excluded the most nodes, last try). */
+  /** Tasks never placed by the end (a task displaced and not placed again counts in displacedUnplaced). */
   failedToPlace: number;
+  /** Why the tasks still waiting at the end wait (never placed or displaced): the reason that excluded the most nodes, last try. */
   reasons: Array<{ reason: string; tasks: number }>;
   /** Seconds from arrival to first binding, over placed tasks. */
   wait: WaitStats;
@@ -203,6 +204,17 @@ function withDefaults(t: TaskInput): Task {
   const out = { ...t, priority: t.priority ?? 0, cpuMilli: t.cpuMilli ?? 0, memoryMiB: t.memoryMiB ?? 0 } as Task;
   if (a) out.accel = { ...a, count: a.count ?? 1, milli: a.milli ?? 1000, memoryMiB: a.memoryMiB ?? 0, exclusive: a.exclusive ?? false };
   return out;
+}
+
+/** The reason that excluded the most nodes (the first of equals), else the engine's message. */
+function mainReason(u: SimUnschedulable): string {
+  let best = u.message;
+  let most = -1;
+  for (const x of u.reasons) if (x.nodes > most) {
+    most = x.nodes;
+    best = x.reason;
+  }
+  return best;
 }
 
 /** Two tasks with the same key pass or fail the same placement checks on the same cluster. */
@@ -354,7 +366,11 @@ export function simulate(options: SimulationOptions): SimulationResult {
   });
   const f = options.failures ?? {};
   const hp = options.hotplug ?? {};
-  const randomActive = () => arrivalsLeft || running > 0 || backlogSize > 0;
+  // Random failures and hot-plug go on while work can still change: arrivals remain or tasks run.
+  // Once neither holds, only the repairs already scheduled are processed; a task still waiting then
+  // fits nowhere even after them, and is reported as never placed (a waiting task alone must not
+  // keep drawing failures, or a task that can never fit would keep the simulation running forever).
+  const randomActive = () => arrivalsLeft || running > 0;
   // Superposition of per-node Poisson failure processes: the cluster-wide rate is N / MTBF.
   const nextNodeFail = (now: number) => { if (f.nodeMtbf && nodeIds.length) q.push(now + rng.exp(f.nodeMtbf / nodeIds.length), EventKind.RandomNodeFail); };
   const nextDeviceFail = (now: number) => { if (f.deviceMtbf && capMilli > 0) q.push(now + rng.exp(f.deviceMtbf / (capMilli / 1000)), EventKind.RandomDeviceFail); };
@@ -471,26 +487,23 @@ export function simulate(options: SimulationOptions): SimulationResult {
     const rec = recs.get(u.taskId);
     if (!rec || rec.state !== State.Engine) return;
     engine.cancel(u.taskId);
-    let best = u.message;
-    let most = -1;
-    for (const x of u.reasons) if (x.nodes > most) {
-      most = x.nodes;
-      best = x.reason;
-    }
-    rec.reason = best;
-    toBacklog(rec, best);
+    rec.reason = mainReason(u);
+    toBacklog(rec, rec.reason);
   };
 
+  /** The engine names a task by its place in a batch (`tasks[3].…`) or as `task.…`: name it by id instead. */
+  const byId = (e: unknown, idAt: (i: number) => string): unknown => {
+    const m = e instanceof HetpoolError ? /^(?:tasks\[(\d+)\]|task)(\.[^]*|\[[^]*)?$/.exec(e.path) : null;
+    if (!m || !(e instanceof HetpoolError)) return e;
+    return new HetpoolError(e.code, `workload: task "${idAt(Number(m[1] ?? 0))}"${m[2] ?? ''}`, e.message.slice(e.path.length + 2), e.details);
+  };
   /** Submit `batch` (plus whatever the engine holds, e.g. displaced tasks) and run one engine cycle. */
   const runCycle = (batch: Task[], now: number): SimBinding[] => {
     if (batch.length > 0) {
       try {
         engine.submit(batch);
       } catch (e) {
-        // The engine names the task by its place in this batch: name it by id instead.
-        const m = e instanceof HetpoolError ? /^tasks\[(\d+)\](.*)$/.exec(e.path) : null;
-        if (!m || !(e instanceof HetpoolError)) throw e;
-        throw new HetpoolError(e.code, `workload: task "${batch[Number(m[1])].id}"${m[2]}`, e.message.slice(e.path.length + 2), e.details);
+        throw byId(e, (i) => batch[i].id);
       }
     }
     const res = engine.schedule();
@@ -498,6 +511,32 @@ export function simulate(options: SimulationOptions): SimulationResult {
     for (const b of res.bindings) onBinding(b, now);
     for (const u of res.unschedulable) onUnschedulable(u);
     return res.bindings;
+  };
+
+  // With `engine.place` a try costs one decision; `schedule()` walks every task the engine holds
+  // (running ones too), so a cycle per try made the run O(arrivals × running tasks).
+  const placeFn = retryAll ? undefined : engine.place?.bind(engine);
+  /** Try one task that nothing else competes with now: bound, or back to its bucket with the engine's reason. */
+  const tryOne = (rec: TaskRec, now: number, place: NonNullable<SimEngine['place']>): boolean => {
+    let out: SimBinding | SimUnschedulable;
+    try {
+      out = place(rec.task);
+    } catch (e) {
+      throw byId(e, () => rec.task.id);
+    }
+    if ('nodeId' in out) {
+      onBinding(out, now);
+      return true;
+    }
+    rec.reason = mainReason(out);
+    toBacklog(rec, rec.reason);
+    return false;
+  };
+  /** This instant's tries in the order one engine cycle takes them (priority desc, then arrival). */
+  const tryEach = (batch: Task[], now: number, place: NonNullable<SimEngine['place']>) => {
+    r.cycles++;
+    if (batch.length > 1) batch.sort((a, b) => b.priority - a.priority || recs.get(a.id)!.seq - recs.get(b.id)!.seq);
+    for (const t of batch) tryOne(recs.get(t.id)!, now, place);
   };
 
   const cycle = (now: number) => {
@@ -528,6 +567,10 @@ export function simulate(options: SimulationOptions): SimulationResult {
     }
     if (!retry) {
       if (batch.length === 0 && !needCycle) return;
+      if (placeFn && !needCycle) {
+        tryEach(batch, now, placeFn);
+        return;
+      }
       needCycle = false;
       runCycle(batch, now);
       return;
@@ -562,9 +605,15 @@ export function simulate(options: SimulationOptions): SimulationResult {
         // Bindings earlier in this retry may have used up what was freed: check again.
         if (!live(b)) continue;
         const rec = takeHead(b, k);
-        rec.state = State.Engine;
-        const bound = runCycle([rec.task], now);
-        if (bound.some((x) => x.taskId === rec.task.id) && buckets.get(k) === b && live(b)) heapPush(heap, [k, b]);
+        let bound: boolean;
+        if (placeFn) {
+          r.cycles++;
+          bound = tryOne(rec, now, placeFn);
+        } else {
+          rec.state = State.Engine;
+          bound = runCycle([rec.task], now).some((x) => x.taskId === rec.task.id);
+        }
+        if (bound && buckets.get(k) === b && live(b)) heapPush(heap, [k, b]);
       }
     } finally {
       for (const b of buckets.values()) b.fresh = false;
@@ -784,8 +833,10 @@ export function simulate(options: SimulationOptions): SimulationResult {
   const reasons = new Map<string, number>();
   for (const rec of recs.values()) {
     if (rec.state === State.Running || rec.state === State.Done) continue;
-    r.failedToPlace++;
+    // "Never placed" and "displaced, not placed again" are kept apart, so that
+    // placed + failedToPlace = arrived and displaced = requeuedBound + displacedUnplaced.
     if (rec.displacedOpen) r.displacedUnplaced++;
+    else r.failedToPlace++;
     const why = rec.reason || buckets.get(rec.key)?.reason || 'never tried';
     reasons.set(why, (reasons.get(why) ?? 0) + 1);
   }
