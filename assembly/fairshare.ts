@@ -30,6 +30,8 @@
  * E_ARGS (bad n/r), E_PARENT (parent index not < own index), E_WEIGHT (weight < 1).
  */
 
+import { ld, st } from './lib/mem';
+
 export const ABI_VERSION: i32 = 1;
 export const MAX_RES: i32 = 64;
 export const SHARE_ONE: i64 = 1_000_000;
@@ -47,12 +49,6 @@ export function heapBase(): usize {
   return __heap_base;
 }
 
-@inline function ld(base: usize, i: i32): i32 {
-  return load<i32>(base + ((<usize>i) << 2));
-}
-@inline function st(base: usize, i: i32, v: i32): void {
-  store<i32>(base + ((<usize>i) << 2), v);
-}
 
 /** Dominant share of row `t` of `m` (n×r) against `cap`, in SHARE_ONE fixed point. */
 function dominant(m: usize, t: i32, cap: usize, r: i32): i32 {

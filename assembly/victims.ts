@@ -36,6 +36,8 @@
  * fit, or E_ARGS.
  */
 
+import { ld, st } from './lib/mem';
+
 export const ABI_VERSION: i32 = 1;
 export const MAX_DEVICES: i32 = 64;
 export const NO_FIT: i32 = -1;
@@ -50,12 +52,6 @@ export function heapBase(): usize {
   return __heap_base;
 }
 
-@inline function ld(base: usize, i: i32): i32 {
-  return load<i32>(base + ((<usize>i) << 2));
-}
-@inline function st(base: usize, i: i32, v: i32): void {
-  store<i32>(base + ((<usize>i) << 2), v);
-}
 @inline function onDev(lo: usize, hi: usize, i: i32, t: i32): bool {
   return t < 32 ? ((<u32>ld(lo, i) >> <u32>t) & 1) != 0 : ((<u32>ld(hi, i) >> <u32>(t - 32)) & 1) != 0;
 }
