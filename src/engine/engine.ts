@@ -83,7 +83,8 @@ class EngineImpl implements Engine {
   private readonly taskMap = new Map<string, TaskState>();
   private readonly allocs = new Map<string, Alloc>();
   private seq = 0;
-  private pendingCount = 0;
+  /** Tasks waiting to be placed: schedule() walks these, not every task the engine holds. */
+  private readonly pending = new Set<TaskState>();
 
   private readonly maskCache = new Map<string, number>();
   private readonly setCache = new Map<string, number>();
@@ -139,7 +140,7 @@ class EngineImpl implements Engine {
     return this.taskMap.get(taskId)?.binding;
   }
   get stats(): EngineStats {
-    return { nodes: this.nodeMap.size, devices: this.deviceCount, pending: this.pendingCount, running: this.taskMap.size - this.pendingCount };
+    return { nodes: this.nodeMap.size, devices: this.deviceCount, pending: this.pending.size, running: this.taskMap.size - this.pending.size };
   }
   on<N extends EngineEventName>(event: N, fn: (e: EngineEventOf<N>) => void): () => void {
     return this.events.on(event, fn);
@@ -497,8 +498,9 @@ class EngineImpl implements Engine {
       ids.set(t.id, i);
     });
     for (const task of parsed) {
-      this.taskMap.set(task.id, { id: task.id, task, status: 'pending', seq: this.seq++ });
-      this.pendingCount++;
+      const ts: TaskState = { id: task.id, task, status: 'pending', seq: this.seq++ };
+      this.taskMap.set(task.id, ts);
+      this.pending.add(ts);
       this.events.emit({ type: 'submitted', taskId: task.id });
     }
   }
@@ -506,7 +508,7 @@ class EngineImpl implements Engine {
   cancel(taskId: string): void {
     const ts = this.requireTask(taskId);
     if (ts.status === 'running') this.unbind(ts, 'cancelled');
-    else this.pendingCount--;
+    else this.pending.delete(ts);
     this.taskMap.delete(taskId);
     this.events.emit({ type: 'cancelled', taskId });
   }
@@ -551,7 +553,7 @@ class EngineImpl implements Engine {
     const binding = this.unbind(ts, why, charged);
     ts.status = 'pending';
     ts.reason = reason;
-    this.pendingCount++;
+    this.pending.add(ts);
     const d: Displaced = { taskId, nodeId: binding.nodeId, reason };
     if (why === 'preempted') this.events.emit({ type: 'preempted', displaced: d, ...(by ? { by } : {}) }, sink);
     else this.events.emit({ type: 'displaced', displaced: d }, sink);
@@ -560,6 +562,18 @@ class EngineImpl implements Engine {
 
   // ── placement ───────────────────────────────────────────────────────────────────────────
   place(input: TaskInput): Binding | Unschedulable {
+    const { ts, out } = this.placeNow(input);
+    if ('nodeId' in out) this.bind(ts, out, undefined, true);
+    return out;
+  }
+
+  /**
+   * Shared by place() and tentative().place(): validate, find the kernel's placement for the task
+   * (a new one, or a queued one with this new definition) and, when it fits, register a new task as
+   * pending so that bind() can take it. Unschedulable leaves everything as it was: a queued task
+   * keeps its old definition.
+   */
+  private placeNow(input: TaskInput): { ts: TaskState; existed: boolean; previousTask: Task; out: Binding | Unschedulable } {
     const task = parseWith(TaskSchema, input, 'task');
     const existing = this.taskMap.get(task.id);
     if (existing && existing.status === 'running') throw new HetpoolError('conflict', 'task.id', `task "${task.id}" is already running`);
@@ -567,16 +581,13 @@ class EngineImpl implements Engine {
     const previousTask = ts.task;
     ts.task = task;
     const out = this.placeOne(ts);
-    if (!('nodeId' in out)) ts.task = previousTask; // unschedulable: a queued task keeps its definition
-    else {
-      if (!existing) {
-        this.seq++;
-        this.taskMap.set(ts.id, ts);
-        this.pendingCount++;
-      }
-      this.bind(ts, out, undefined, true);
+    if (!('nodeId' in out)) ts.task = previousTask;
+    else if (!existing) {
+      this.seq++;
+      this.taskMap.set(ts.id, ts);
+      this.pending.add(ts);
     }
-    return out;
+    return { ts, existed: !!existing, previousTask, out };
   }
 
   tentative(): Tentative {
@@ -589,24 +600,10 @@ class EngineImpl implements Engine {
     return {
       place: (input: TaskInput) => {
         if (!open) throw new HetpoolError('conflict', 'tentative', 'already committed or discarded');
-        const task = parseWith(TaskSchema, input, 'task');
-        const existing = this.taskMap.get(task.id);
-        if (existing && existing.status === 'running') throw new HetpoolError('conflict', 'task.id', `task "${task.id}" is already running`);
-        const ts: TaskState = existing ?? { id: task.id, task, status: 'pending', seq: this.seq };
-        const previousTask = ts.task;
-        ts.task = task;
-        const out = this.placeOne(ts);
-        if (!('nodeId' in out)) {
-          ts.task = previousTask;
-          return out;
-        }
-        if (!existing) {
-          this.seq++;
-          this.taskMap.set(ts.id, ts);
-          this.pendingCount++;
-        }
+        const { ts, existed, previousTask, out } = this.placeNow(input);
+        if (!('nodeId' in out)) return out;
         this.bind(ts, out, undefined, false);
-        placed.push({ ts, wasPending: !!existing, previousTask, binding: out });
+        placed.push({ ts, wasPending: existed, previousTask, binding: out });
         return out;
       },
       commit: () => {
@@ -624,11 +621,8 @@ class EngineImpl implements Engine {
           p.ts.binding = undefined;
           p.ts.status = 'pending';
           p.ts.task = p.previousTask;
-          this.pendingCount++;
-          if (!p.wasPending) {
-            this.taskMap.delete(p.ts.id);
-            this.pendingCount--;
-          }
+          if (p.wasPending) this.pending.add(p.ts);
+          else this.taskMap.delete(p.ts.id);
         }
       },
     };
@@ -638,7 +632,7 @@ class EngineImpl implements Engine {
     const sink: EngineEvent[] = [];
     const bindings: Binding[] = [];
     const unschedulable: Unschedulable[] = [];
-    const queue = [...this.taskMap.values()].filter((t) => t.status === 'pending');
+    const queue = [...this.pending];
     queue.sort((a, b) => this.compare(a, b));
     if (this.volatileFilters) this.invalidateFilters();
     // a device chooser changes a placement after the kernel's commit: later tasks must see it
@@ -804,7 +798,7 @@ class EngineImpl implements Engine {
     ts.status = 'running';
     ts.binding = b;
     ts.reason = undefined;
-    this.pendingCount--;
+    this.pending.delete(ts);
     if (announce) this.announce(ts, b, sink);
   }
 
