@@ -20,10 +20,10 @@ import { Worker } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import type {
-  Binding, ResizePatch, ResizeResult, Catalog, Displaced, EngineEventName, EngineEventOf, EngineOptions, EngineStats, ScheduleResult, TaskState, Unschedulable,
+  Binding, ResizePatch, ResizeResult, Engine, EngineEventName, EngineEventOf, EngineOptions, EngineStats, Unschedulable,
 } from '../engine/types.js';
 import { HetpoolError, type ErrorCode } from '../model/errors.js';
-import type { Health, Node, NodeInput, TaskInput } from '../model/types.js';
+import type { Health, NodeInput, TaskInput } from '../model/types.js';
 
 /**
  * Options of an engine in a worker: those of `createEngine` that can be copied to another thread.
@@ -38,45 +38,37 @@ export interface AsyncTentative {
   discard(): Promise<void>;
 }
 
+/** Engine methods the worker forwards unchanged: same names, arguments and results as `Engine`. */
+type ForwardedName =
+  | 'nodes' | 'node' | 'tasks' | 'task' | 'binding' | 'catalog'
+  | 'addNode' | 'updateNode' | 'removeNode' | 'drainNode' | 'setNodeHealth' | 'setDeviceHealth'
+  | 'submit' | 'cancel' | 'release' | 'evict' | 'resize' | 'invalidateFilters' | 'schedule' | 'place';
+type Forwarded = Pick<Engine, ForwardedName>;
+/** The same methods, each returning a promise of its result. */
+type Promised<T> = { [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never };
+
+/** Batch calls the worker adds, so one message carries ≥ 1 ms of work. */
+interface BatchCalls<P extends 'sync' | 'async'> {
+  /** Add many nodes in one message; stops at the first invalid node (those before it stay added). */
+  addNodes(nodes: NodeInput[]): P extends 'sync' ? void : Promise<void>;
+  /** Cancel many tasks in one message; stops at the first unknown id. */
+  cancelMany(taskIds: string[]): P extends 'sync' ? void : Promise<void>;
+  /** Release many running tasks in one message; stops at the first unknown id. */
+  releaseMany(taskIds: string[]): P extends 'sync' ? void : Promise<void>;
+  /** `place()` for each task in order, in one message. */
+  placeMany(tasks: TaskInput[]): P extends 'sync' ? Array<Binding | Unschedulable> : Promise<Array<Binding | Unschedulable>>;
+}
+
 /**
- * The engine API with promises, plus batch calls and `close()`. Same names and arguments as
- * `Engine` (src/engine/types.ts); `stats` is a promise-valued property.
+ * The engine API with promises, plus batch calls and `close()`. Derived from `Engine`
+ * (src/engine/types.ts), so a method added there is added here by listing it in ForwardedName;
+ * `stats` is a promise-valued property.
  */
-export interface AsyncEngine {
+export interface AsyncEngine extends Promised<Forwarded>, BatchCalls<'async'> {
   /** Which backend decides in the worker. */
   readonly backend: 'wasm' | 'ts';
   /** Engine statistics (a fresh promise at each read). */
   readonly stats: Promise<EngineStats>;
-  nodes(): Promise<Node[]>;
-  node(id: string): Promise<Node | undefined>;
-  tasks(): Promise<TaskState[]>;
-  task(id: string): Promise<TaskState | undefined>;
-  binding(taskId: string): Promise<Binding | undefined>;
-  catalog(): Promise<Catalog>;
-  addNode(node: NodeInput): Promise<void>;
-  /** Add many nodes in one message; stops at the first invalid node (those before it stay added). */
-  addNodes(nodes: NodeInput[]): Promise<void>;
-  updateNode(id: string, patch: Partial<NodeInput>): Promise<Displaced[]>;
-  removeNode(id: string): Promise<Displaced[]>;
-  drainNode(id: string, drain?: boolean): Promise<void>;
-  setNodeHealth(id: string, health: Health): Promise<Displaced[]>;
-  setDeviceHealth(nodeId: string, deviceId: string, health: Health): Promise<Displaced[]>;
-  submit(task: TaskInput | TaskInput[]): Promise<void>;
-  cancel(taskId: string): Promise<void>;
-  /** Cancel many tasks in one message; stops at the first unknown id. */
-  cancelMany(taskIds: string[]): Promise<void>;
-  release(taskId: string): Promise<void>;
-  /** Release many running tasks in one message; stops at the first unknown id. */
-  releaseMany(taskIds: string[]): Promise<void>;
-  evict(taskId: string, reason: string): Promise<Displaced>;
-  /** Resize a running task in place (see Engine.resize); nothing changes when it cannot grow there. */
-  resize(taskId: string, patch: ResizePatch): Promise<ResizeResult>;
-  /** Drop cached plugin filter masks (of one task, or all). */
-  invalidateFilters(taskId?: string): Promise<void>;
-  schedule(): Promise<ScheduleResult>;
-  place(task: TaskInput): Promise<Binding | Unschedulable>;
-  /** `place()` for each task in order, in one message. */
-  placeMany(tasks: TaskInput[]): Promise<Array<Binding | Unschedulable>>;
   tentative(): Promise<AsyncTentative>;
   /** Subscribe to engine events; the listener runs on this thread. Resolves to an unsubscribe function. */
   on<N extends EngineEventName>(event: N, fn: (e: EngineEventOf<N>) => void): Promise<() => Promise<void>>;
@@ -87,33 +79,9 @@ export interface AsyncEngine {
 }
 
 /** What the worker exposes (src/pool/engine-worker.ts). */
-export interface EngineWorkerApi {
+export interface EngineWorkerApi extends Forwarded, BatchCalls<'sync'> {
   init(options: EngineWorkerOptions): 'wasm' | 'ts';
   stats(): EngineStats;
-  nodes(): Node[];
-  node(id: string): Node | undefined;
-  tasks(): TaskState[];
-  task(id: string): TaskState | undefined;
-  binding(taskId: string): Binding | undefined;
-  catalog(): Catalog;
-  addNode(node: NodeInput): void;
-  addNodes(nodes: NodeInput[]): void;
-  updateNode(id: string, patch: Partial<NodeInput>): Displaced[];
-  removeNode(id: string): Displaced[];
-  drainNode(id: string, drain?: boolean): void;
-  setNodeHealth(id: string, health: Health): Displaced[];
-  setDeviceHealth(nodeId: string, deviceId: string, health: Health): Displaced[];
-  submit(task: TaskInput | TaskInput[]): void;
-  cancel(taskId: string): void;
-  cancelMany(taskIds: string[]): void;
-  release(taskId: string): void;
-  releaseMany(taskIds: string[]): void;
-  evict(taskId: string, reason: string): Displaced;
-  resize(taskId: string, patch: ResizePatch): ResizeResult;
-  invalidateFilters(taskId?: string): void;
-  schedule(): ScheduleResult;
-  place(task: TaskInput): Binding | Unschedulable;
-  placeMany(tasks: TaskInput[]): Array<Binding | Unschedulable>;
   tentative(): AsyncTentative;
   on(event: EngineEventName, fn: (e: unknown) => void): () => void;
 }
