@@ -43,6 +43,7 @@ import {
   DS_KIND, DS_VENDOR, DS_MODEL, DS_PRECISION, DS_UNHEALTHY, DS_MODE, DS_HELD, DS_SLICES, DS_MILLI,
   DS_MEMORY, DS_FIT,
   H_IDX_ON, H_IDX_STALE, H_IDX_TREE, H_IDX_LEAVES, H_DIRTY_LIST, H_DIRTY_N, H_DIRTY_BITS, H_IDX_VISITS,
+  H_IDX_ORDER, H_IDX_POS, H_IDX_SCRATCH, H_IDX_SORTED,
   IDX_BLOCK, IDX_BLOCK_SHIFT, IX_NONE, IX_CPU, IX_MEM, IX_FRAC, IX_WHOLE, IX_HASH, IX_ODD, IX_NCAP, IX_XCAP,
   IX_FREE, IX_STRIDE, IDX_SCALE, IDX_FULL, IDX_WHOLE_BUCKETS, IDX_BUCKETS,
   IXE_CPU, IXE_MEM, IXE_FRAC, IXE_WHOLE, IXE_HASH, IXE_NCAP, IXE_XCAP, IX_SUMC, IX_SUMF, IX_SUMW,
@@ -52,7 +53,7 @@ import {
 } from './lib/placement-layout';
 
 /** Bumped whenever the layout or the semantics change; src/core/placement.ts checks it. */
-const ABI_VERSION: i32 = 5;
+const ABI_VERSION: i32 = 6;
 
 export function abiVersion(): i32 {
   return ABI_VERSION;
@@ -150,6 +151,8 @@ function bindLayout(hdr: usize): void {
   cPUsed = col(hdr, H_P_USED);
   cTree = <usize>load<i32>(hdr + (<usize>H_IDX_TREE << 2));
   idxLeaves = load<i32>(hdr + (<usize>H_IDX_LEAVES << 2));
+  cOrder = <usize>load<i32>(hdr + (<usize>H_IDX_ORDER << 2));
+  cPos = <usize>load<i32>(hdr + (<usize>H_IDX_POS << 2));
 }
 
 @inline function inSet(set: usize, i: i32): bool {
@@ -360,6 +363,9 @@ function commit(hdr: usize, t: usize, r: usize): void {
 
 let cTree: usize = 0;
 let idxLeaves: i32 = 0;
+/** Leaf order: position → node slot (cOrder) and node slot → position (cPos); see H_IDX_ORDER. */
+let cOrder: usize = 0;
+let cPos: usize = 0;
 
 @inline function rec(v: i32): usize {
   return cTree + (<usize>v * <usize>IX_STRIDE << 2);
@@ -408,13 +414,12 @@ function leafRecompute(l: i32, hwm: i32, seed: u32, into: i32): void {
   const p = rec(into);
   const none = i32x4.splat(IX_NONE);
   for (let w = 0; w < IX_STRIDE; w += 4) v128.store(p + (<usize>w << 2), none);
-  const n0 = l << IDX_BLOCK_SHIFT;
-  let n1 = n0 + IDX_BLOCK;
-  if (n1 > hwm) n1 = hwm;
+  const p0 = l << IDX_BLOCK_SHIFT;
   const ok = NF_PRESENT | NF_HEALTHY | NF_SCHEDULABLE;
   let blocks = 0;
-  for (let n = n0; n < n1; n++) {
-    if ((get(cNFlags, n) & ok) != ok) continue;
+  for (let i = p0; i < p0 + IDX_BLOCK; i++) {
+    const n = get(cOrder, i);
+    if (n >= hwm || (get(cNFlags, n) & ok) != ok) continue;
     const cpuFree = get(cNCpuFree, n);
     const memFree = get(cNMemFree, n);
     const cpuCap = get(cNCpuCap, n);
@@ -613,11 +618,10 @@ function replaceIfChanged(v: i32): bool {
   return true;
 }
 
-/** Queue leaf of node slot `n` for recomputation (commit changed its columns). */
+/** Queue the leaf holding node slot `n` for recomputation (commit changed its columns). */
 function markNode(hdr: usize, n: i32): void {
-  if (cTree == 0) return;
-  const l = n >> IDX_BLOCK_SHIFT;
-  if (l < 0 || l >= idxLeaves) return;
+  if (cTree == 0 || n < 0 || n >= idxLeaves << IDX_BLOCK_SHIFT) return;
+  const l = get(cPos, n) >> IDX_BLOCK_SHIFT;
   const bits = <usize>load<i32>(hdr + (<usize>H_DIRTY_BITS << 2));
   const w = get(bits, l >> 5);
   const bit = 1 << (l & 31);
@@ -629,6 +633,67 @@ function markNode(hdr: usize, n: i32): void {
   store<i32>(hdr + (<usize>H_DIRTY_N << 2), count + 1);
 }
 
+/**
+ * Sort key of node slot n for the leaf order (24 bits): device kind and model of its first device
+ * (12 bits), then the half-octave buckets of its CPU and memory capacity (6 bits each); nodes of one
+ * shape share it. Absent slots and slots at or above hwm get the largest key (placed last).
+ */
+function shapeKey(n: i32, hwm: i32): i32 {
+  if (n >= hwm || (get(cNFlags, n) & NF_PRESENT) == 0) return 0xffffff;
+  let dev = 0;
+  if (get(cNDevCount, n) > 0) {
+    const d = get(cNDevFirst, n);
+    dev = (((get(cDKind, d) + 1) & 63) << 6) | ((get(cDModel, d) + 1) & 63);
+  }
+  return (dev << 12) | (min(bucketKey(get(cNCpuCap, n)), 63) << 6) | min(bucketKey(get(cNMemCap, n)), 63);
+}
+
+/** One stable counting pass of the radix sort: (keys, slots) → (keys2, slots2) by key byte `shift`. */
+function radixPass(count: i32, keys: usize, slots: usize, keys2: usize, slots2: usize, hist: usize, shift: i32): void {
+  memory.fill(hist, 0, 256 << 2);
+  for (let i = 0; i < count; i++) {
+    const b = (get(keys, i) >>> shift) & 255;
+    put(hist, b, get(hist, b) + 1);
+  }
+  let at = 0;
+  for (let b = 0; b < 256; b++) {
+    const c = get(hist, b);
+    put(hist, b, at);
+    at += c;
+  }
+  for (let i = 0; i < count; i++) {
+    const k = get(keys, i);
+    const b = (k >>> shift) & 255;
+    const j = get(hist, b);
+    put(hist, b, j + 1);
+    put(keys2, j, k);
+    put(slots2, j, get(slots, i));
+  }
+}
+
+/**
+ * Lay the node slots out over the leaves grouped by shape (H_IDX_ORDER, H_IDX_POS): a stable LSD
+ * radix sort of every slot position by shapeKey, so equal shapes keep slot order. Runs with every
+ * full rebuild; O(slots).
+ */
+function sortLeafOrder(hdr: usize, hwm: i32): void {
+  const count = idxLeaves << IDX_BLOCK_SHIFT;
+  const scratch = <usize>load<i32>(hdr + (<usize>H_IDX_SCRATCH << 2));
+  const k0 = scratch;
+  const s0 = scratch + (<usize>count << 2);
+  const k1 = scratch + (<usize>count << 3);
+  const hist = scratch + (<usize>(3 * count) << 2);
+  for (let i = 0; i < count; i++) {
+    put(k0, i, shapeKey(i, hwm));
+    put(s0, i, i);
+  }
+  radixPass(count, k0, s0, k1, cOrder, hist, 0);
+  radixPass(count, k1, cOrder, k0, s0, hist, 8);
+  radixPass(count, k0, s0, k1, cOrder, hist, 16);
+  for (let p = 0; p < count; p++) put(cPos, get(cOrder, p), p);
+  store<i32>(hdr + (<usize>H_IDX_SORTED << 2), hwm);
+}
+
 /** Bring the index up to date with the columns: the dirty leaves and their ancestors, or everything. */
 function flushIndex(hdr: usize, hwm: i32, seed: u32): void {
   const leaves = idxLeaves;
@@ -636,7 +701,9 @@ function flushIndex(hdr: usize, hwm: i32, seed: u32): void {
   const bits = <usize>load<i32>(hdr + (<usize>H_DIRTY_BITS << 2));
   const list = <usize>load<i32>(hdr + (<usize>H_DIRTY_LIST << 2));
   const depth = 32 - <i32>clz<u32>(<u32>leaves);
-  if (load<i32>(hdr + (<usize>H_IDX_STALE << 2)) != 0 || count * depth > leaves) {
+  const sorted = load<i32>(hdr + (<usize>H_IDX_SORTED << 2));
+  if (load<i32>(hdr + (<usize>H_IDX_STALE << 2)) != 0 || count * depth > leaves || hwm > sorted + (sorted >> 2) + 64) {
+    sortLeafOrder(hdr, hwm);
     for (let l = 0; l < leaves; l++) leafRecompute(l, hwm, seed, leaves + l);
     for (let v = leaves - 1; v >= 1; v--) combine(v, v);
     for (let i = 0; i < count; i++) put(bits, get(list, i) >> 5, 0);
@@ -850,8 +917,17 @@ function bounds(v: i32): void {
   gLoaded = -1;
   gEmpty = -1;
   if (v >= idxLeaves && qMask != 0) {
-    const n0 = (v - idxLeaves) << IDX_BLOCK_SHIFT;
-    if (((<u32>get(qMask, n0 >> 5) >>> (<u32>n0 & 31)) & <u32>((1 << IDX_BLOCK) - 1)) == 0) return;
+    // a leaf none of whose nodes the mask allows cannot fit
+    const p0 = (v - idxLeaves) << IDX_BLOCK_SHIFT;
+    let allowed = false;
+    for (let i = p0; i < p0 + IDX_BLOCK; i++) {
+      const n = get(cOrder, i);
+      if (n < qHwm && nodeAllowed(qMask, n)) {
+        allowed = true;
+        break;
+      }
+    }
+    if (!allowed) return;
   }
   const p = rec(v);
   gLoaded = partBound(p, false);
@@ -876,12 +952,11 @@ function bounds(v: i32): void {
 }
 
 function scanLeaf(l: i32): void {
-  const n0 = l << IDX_BLOCK_SHIFT;
-  let n1 = n0 + IDX_BLOCK;
-  if (n1 > qHwm) n1 = qHwm;
+  const p0 = l << IDX_BLOCK_SHIFT;
   const ok = NF_PRESENT | NF_HEALTHY | NF_SCHEDULABLE;
-  for (let n = n0; n < n1; n++) {
-    if (!nodeAllowed(qMask, n)) continue;
+  for (let i = p0; i < p0 + IDX_BLOCK; i++) {
+    const n = get(cOrder, i);
+    if (n >= qHwm || !nodeAllowed(qMask, n)) continue;
     if ((get(cNFlags, n) & ok) != ok || get(cNCpuFree, n) < qCpu || get(cNMemFree, n) < qMem) continue;
     scanCandidate(qHdr, qTask, n, qSeed);
   }

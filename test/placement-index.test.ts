@@ -202,7 +202,8 @@ function sumFields(st: PlacementState, l: number, hwm: number): number[] {
   const put = (at: number, upTo: number, v: number): void => {
     for (let b = 0; b <= upTo; b++) out[at + b] = Math.max(out[at + b], v);
   };
-  for (let n = l * L.IDX_BLOCK; n < Math.min(hwm, (l + 1) * L.IDX_BLOCK); n++) {
+  for (const n of st.indexLeafSlots(l)) {
+    if (n >= hwm) continue;
     if ((st.get(L.H_N_FLAGS, n) & OK) !== OK) continue;
     const [cf, cc, mf, mc, df, dc] = [L.H_N_CPU_FREE, L.H_N_CPU_CAP, L.H_N_MEM_FREE, L.H_N_MEM_CAP, L.H_N_DMILLI_FREE, L.H_N_DMILLI_CAP].map((c) => st.get(c, n));
     const devs = st.get(L.H_N_DEV_COUNT, n);
@@ -248,7 +249,8 @@ function classFields(st: PlacementState, l: number, hwm: number, b: number): num
     out[at] = Math.max(out[at], v);
   };
   const inBlock = (d: number): boolean => (b < L.IDX_KINDS ? st.get(L.H_D_KIND, d) === b : st.get(L.H_D_MODEL, d) % L.IDX_MODEL_CLASSES === b - L.IDX_KINDS);
-  for (let n = l * L.IDX_BLOCK; n < Math.min(hwm, (l + 1) * L.IDX_BLOCK); n++) {
+  for (const n of st.indexLeafSlots(l)) {
+    if (n >= hwm) continue;
     if ((st.get(L.H_N_FLAGS, n) & OK) !== OK) continue;
     const [cf, cc, mf, mc, df, dc] = [L.H_N_CPU_FREE, L.H_N_CPU_CAP, L.H_N_MEM_FREE, L.H_N_MEM_CAP, L.H_N_DMILLI_FREE, L.H_N_DMILLI_CAP].map((c) => st.get(c, n));
     const devs = Array.from({ length: st.get(L.H_N_DEV_COUNT, n) }, (_, i) => st.get(L.H_N_DEV_FIRST, n) + i).filter(inBlock);
@@ -369,11 +371,12 @@ describe('free-capacity index', () => {
             const b = st.indexBounds(0, v);
             expect(tw.indexBounds(0, v)).toEqual(b);
             // the node slots below record v: depth d = floor(log2 v) covers leaves (v − 2^d)·span …
+            // (v − 2^d + 1)·span − 1 with span = leaves / 2^d, each holding the slots of the leaf order
             const depth = 31 - Math.clz32(v);
-            const span = (leaves >> depth) * L.IDX_BLOCK;
-            const n0 = (v - (1 << depth)) * span;
-            for (let n = n0; n < Math.min(hwm, n0 + span); n++) {
-              if ((tw.get(L.H_N_FLAGS, n) & OK) !== OK || tw.nodeReason(0, n) >= 0) continue;
+            const span = leaves >> depth;
+            const below = Array.from({ length: span }, (_, i) => st.indexLeafSlots((v - (1 << depth)) * span + i)).flat();
+            for (const n of below) {
+              if (n >= hwm || (tw.get(L.H_N_FLAGS, n) & OK) !== OK || tw.nodeReason(0, n) >= 0) continue;
               const devs = tw.get(L.H_N_DEV_COUNT, n);
               const empty = tw.get(L.H_N_CPU_FREE, n) === tw.get(L.H_N_CPU_CAP, n) && tw.get(L.H_N_MEM_FREE, n) === tw.get(L.H_N_MEM_CAP, n) &&
                 (devs === 0 || tw.get(L.H_N_DMILLI_FREE, n) === tw.get(L.H_N_DMILLI_CAP, n));
@@ -407,49 +410,59 @@ describe('free-capacity index', () => {
             st.place(0, true);
           } else change(st, op, c);
         }
+        // (a) and (c) for the records as they stand; returns them
+        const checkRecords = (): number[][] => {
+          const leaves = st.indexLeaves;
+          const records = Array.from({ length: 2 * leaves }, (_, v) => [...st.indexRecord(v)]);
+          for (let v = 1; v < leaves; v++) {
+            const a = records[2 * v];
+            const b = records[2 * v + 1];
+            expect(records[v]).toEqual(a.map((x, i) => Math.max(x, b[i])));
+          }
+          const hwm = st.nodeHighWater;
+          for (let l = 0; l < leaves; l++) {
+            const r = records[leaves + l];
+            let cpu = L.IX_NONE, cpuEmpty = L.IX_NONE, whole = L.IX_NONE, hash = L.IX_NONE;
+            for (const n of st.indexLeafSlots(l)) {
+              if (n >= hwm) continue;
+              if ((st.get(L.H_N_FLAGS, n) & OK) !== OK) continue;
+              const devs = st.get(L.H_N_DEV_COUNT, n);
+              const empty = st.get(L.H_N_CPU_FREE, n) === st.get(L.H_N_CPU_CAP, n) && st.get(L.H_N_MEM_FREE, n) === st.get(L.H_N_MEM_CAP, n) &&
+                (devs === 0 || st.get(L.H_N_DMILLI_FREE, n) === st.get(L.H_N_DMILLI_CAP, n));
+              if (empty) {
+                cpuEmpty = Math.max(cpuEmpty, st.get(L.H_N_CPU_FREE, n));
+                continue;
+              }
+              cpu = Math.max(cpu, st.get(L.H_N_CPU_FREE, n));
+              hash = Math.max(hash, 0x7fffffff - (tieHash(seed, n) >>> 1));
+              let w = 0;
+              for (let i = 0; i < devs; i++) {
+                const d = st.get(L.H_N_DEV_FIRST, n) + i;
+                const f = st.get(L.H_D_FLAGS, d);
+                if ((f & L.DF_HEALTHY) && !(f & L.DF_HELD) && st.get(L.H_D_SLICES_USED, d) === 0 && st.get(L.H_D_MILLI_FREE, d) === st.get(L.H_D_MILLI_CAP, d) && st.get(L.H_D_MEM_FREE, d) === st.get(L.H_D_MEM_CAP, d)) w++;
+              }
+              whole = Math.max(whole, w);
+            }
+            expect([r[L.IX_CPU], r[L.IXE_CPU], r[L.IX_WHOLE], r[L.IX_HASH]]).toEqual([cpu, cpuEmpty, whole, hash]);
+            expect(sumFields(st, l, hwm)).toEqual([...r.slice(L.IX_SUMC, L.IX_SUMC + 2 * L.IDX_BUCKETS + L.IDX_WHOLE_BUCKETS)]);
+            for (let b = 0; b < L.IDX_CLASS_BLOCKS; b++) {
+              const at = L.IX_KIND + b * L.IXK_STRIDE;
+              expect(classFields(st, l, hwm, b)).toEqual([...r.slice(at, at + L.IXK_STRIDE)]);
+            }
+          }
+          return records;
+        };
         st.flushIndex();
-        const leaves = st.indexLeaves;
-        const incremental = Array.from({ length: 2 * leaves }, (_, v) => [...st.indexRecord(v)]);
-        for (let v = 1; v < leaves; v++) {
-          const a = incremental[2 * v];
-          const b = incremental[2 * v + 1];
-          expect(incremental[v]).toEqual(a.map((x, i) => Math.max(x, b[i])));
-        }
-        const hwm = st.nodeHighWater;
-        for (let l = 0; l < leaves; l++) {
-          const r = incremental[leaves + l];
-          let cpu = L.IX_NONE, cpuEmpty = L.IX_NONE, whole = L.IX_NONE, hash = L.IX_NONE;
-          for (let n = l * L.IDX_BLOCK; n < Math.min(hwm, (l + 1) * L.IDX_BLOCK); n++) {
-            if ((st.get(L.H_N_FLAGS, n) & OK) !== OK) continue;
-            const devs = st.get(L.H_N_DEV_COUNT, n);
-            const empty = st.get(L.H_N_CPU_FREE, n) === st.get(L.H_N_CPU_CAP, n) && st.get(L.H_N_MEM_FREE, n) === st.get(L.H_N_MEM_CAP, n) &&
-              (devs === 0 || st.get(L.H_N_DMILLI_FREE, n) === st.get(L.H_N_DMILLI_CAP, n));
-            if (empty) {
-              cpuEmpty = Math.max(cpuEmpty, st.get(L.H_N_CPU_FREE, n));
-              continue;
-            }
-            cpu = Math.max(cpu, st.get(L.H_N_CPU_FREE, n));
-            hash = Math.max(hash, 0x7fffffff - (tieHash(seed, n) >>> 1));
-            let w = 0;
-            for (let i = 0; i < devs; i++) {
-              const d = st.get(L.H_N_DEV_FIRST, n) + i;
-              const f = st.get(L.H_D_FLAGS, d);
-              if ((f & L.DF_HEALTHY) && !(f & L.DF_HELD) && st.get(L.H_D_SLICES_USED, d) === 0 && st.get(L.H_D_MILLI_FREE, d) === st.get(L.H_D_MILLI_CAP, d) && st.get(L.H_D_MEM_FREE, d) === st.get(L.H_D_MEM_CAP, d)) w++;
-            }
-            whole = Math.max(whole, w);
-          }
-          expect([r[L.IX_CPU], r[L.IXE_CPU], r[L.IX_WHOLE], r[L.IX_HASH]]).toEqual([cpu, cpuEmpty, whole, hash]);
-          expect(sumFields(st, l, hwm)).toEqual([...r.slice(L.IX_SUMC, L.IX_SUMC + 2 * L.IDX_BUCKETS + L.IDX_WHOLE_BUCKETS)]);
-          for (let b = 0; b < L.IDX_CLASS_BLOCKS; b++) {
-            const at = L.IX_KIND + b * L.IXK_STRIDE;
-            expect(classFields(st, l, hwm, b)).toEqual([...r.slice(at, at + L.IXK_STRIDE)]);
-          }
-        }
-        // force a rebuild from the columns: it must reproduce the incrementally kept records
+        const incremental = checkRecords();
+        const leafSlots = Array.from({ length: st.indexLeaves }, (_, l) => st.indexLeafSlots(l));
+        // force a rebuild from the columns (it sorts the leaf order again): with the same leaf order
+        // it must reproduce the incrementally kept records; the root covers every node in any order
         st.setPolicy(c.policy, seed + 1);
         st.setPolicy(c.policy, seed);
         st.flushIndex();
-        for (let v = 1; v < 2 * leaves; v++) expect([...st.indexRecord(v)]).toEqual(incremental[v]);
+        const rebuilt = checkRecords();
+        expect(rebuilt[1]).toEqual(incremental[1]);
+        if (leafSlots.every((s, l) => s.join() === st.indexLeafSlots(l).join())) expect(rebuilt).toEqual(incremental);
       }),
       { numRuns: 150 },
     );

@@ -19,6 +19,8 @@
  * │ results      │ RES_STRIDE words per task
  * │ index        │ 2·H_IDX_LEAVES records of IX_STRIDE words (1 = root, 2v/2v+1 children, 0 = scratch)
  * │ dirty leaves │ H_IDX_LEAVES words (list) + ceil(H_IDX_LEAVES/32) words (bitset)
+ * │ leaf order   │ IDX_BLOCK·H_IDX_LEAVES words each: position → node slot, node slot → position,
+ * │              │ then 3 such arrays and 256 words of scratch for the sort that fills them
  * └──────────────┘
  * ```
  */
@@ -72,7 +74,10 @@ export const H_IDX_ON = 34;
 export const H_IDX_STALE = 35;
 /** Byte offset of the index tree: 2 * H_IDX_LEAVES records of IX_STRIDE words (record 1 = root); 0 = no index. */
 export const H_IDX_TREE = 36;
-/** Leaves of the index tree (a power of two); leaf L covers node slots L*IDX_BLOCK .. L*IDX_BLOCK+IDX_BLOCK-1. */
+/**
+ * Leaves of the index tree (a power of two); leaf L covers positions L*IDX_BLOCK .. L*IDX_BLOCK+IDX_BLOCK-1
+ * of the leaf order (H_IDX_ORDER), which holds node slots grouped by shape.
+ */
 export const H_IDX_LEAVES = 37;
 /** Byte offset of the dirty-leaf list (H_IDX_LEAVES words): leaves whose nodes changed since the last use. */
 export const H_DIRTY_LIST = 38;
@@ -88,8 +93,22 @@ export const H_MASK_BASE = 42;
 export const H_MASK_WORDS = 43;
 /** Byte offset of MASK_SLOTS words: the number of bits set in each node mask (written with the mask). */
 export const H_MASK_POP = 44;
+/**
+ * Byte offset of the leaf order: IDX_BLOCK·H_IDX_LEAVES words, position p → node slot (a
+ * permutation of the slots 0 .. IDX_BLOCK·H_IDX_LEAVES − 1). A full rebuild of the index sorts the
+ * present slots by shape (device kind and model, CPU and memory capacity: idxShapeKey), so one leaf
+ * and one subtree hold nodes of one shape and their bounds are tight; absent slots follow in slot
+ * order. Between rebuilds a slot keeps its position (a node added later lands where its slot was).
+ */
+export const H_IDX_ORDER = 45;
+/** Byte offset of the inverse: node slot → position (same length as H_IDX_ORDER). */
+export const H_IDX_POS = 46;
+/** Byte offset of the sort's scratch: 3 · IDX_BLOCK·H_IDX_LEAVES + 256 words. */
+export const H_IDX_SCRATCH = 47;
+/** Node high-water mark at the last sort: a rebuild (and re-sort) follows once it grew by a quarter. */
+export const H_IDX_SORTED = 48;
 /** Number of header words (the header occupies HEADER_WORDS * 4 bytes). */
-export const HEADER_WORDS = 48;
+export const HEADER_WORDS = 52;
 /** Node constraint masks kept at once (a cache of distinct constraint signatures). */
 export const MASK_SLOTS = 256;
 /** First and last header index that holds a column offset. */

@@ -13,7 +13,7 @@ export * as PlacementLayout from '../../assembly/lib/placement-layout.js';
 export type { NodeScoreFn } from '../reference/placement.js';
 
 /** ABI version this binding was written for (must equal `abiVersion()` of build/placement.wasm). */
-export const PLACEMENT_ABI = 5;
+export const PLACEMENT_ABI = 6;
 
 /** Which implementation runs the placement decisions. */
 export type PlacementBackendKind = 'wasm' | 'ts';
@@ -137,6 +137,11 @@ export class PlacementState {
     const treeBase = this.heap.reserve(2 * leaves * L.IX_STRIDE * 4);
     const dirtyList = this.heap.reserve(leaves * 4);
     const dirtyBits = this.heap.reserve(Math.ceil(leaves / 32) * 4);
+    // the leaf order (position → slot, slot → position) and the scratch of the sort that fills it
+    const positions = leaves * L.IDX_BLOCK;
+    const order = this.heap.reserve(positions * 4);
+    const pos = this.heap.reserve(positions * 4);
+    const scratch = this.heap.reserve((3 * positions + 256) * 4);
     // the memory may have grown: views over the old buffer are detached now
     const hw = new Int32Array(this.memory.buffer);
     hw.fill(0, (this.hdr >> 2) + L.HEADER_WORDS, this.heap.used >> 2);
@@ -156,6 +161,15 @@ export class PlacementState {
     hw[H + L.H_DIRTY_LIST] = dirtyList;
     hw[H + L.H_DIRTY_BITS] = dirtyBits;
     hw[H + L.H_DIRTY_N] = 0;
+    hw[H + L.H_IDX_ORDER] = order;
+    hw[H + L.H_IDX_POS] = pos;
+    hw[H + L.H_IDX_SCRATCH] = scratch;
+    hw[H + L.H_IDX_SORTED] = 0;
+    // identity until the rebuild (due: stale) sorts it; dirty marks before that use it
+    for (let p = 0; p < positions; p++) {
+      hw[(order >> 2) + p] = p;
+      hw[(pos >> 2) + p] = p;
+    }
     hw[H + L.H_IDX_STALE] = 1;
     this.h = hw;
     this.cap = { ...next };
@@ -174,10 +188,8 @@ export class PlacementState {
   set nodeHighWater(n: number) {
     const old = this.nodeHighWater;
     this.h[(this.hdr >> 2) + L.H_NODE_HWM] = n;
-    // the leaves covering slots that entered or left the range hold other nodes now
-    const lo = Math.min(old, n);
-    const hi = Math.max(old, n);
-    if (lo < hi) for (let l = lo >> L.IDX_BLOCK_SHIFT; l <= (hi - 1) >> L.IDX_BLOCK_SHIFT; l++) twin.markNode(this.h, this.hdr, l << L.IDX_BLOCK_SHIFT);
+    // the leaves holding slots that entered or left the range hold other nodes now
+    for (let slot = Math.min(old, n); slot < Math.max(old, n); slot++) twin.markNode(this.h, this.hdr, slot);
   }
   /**
    * Exact decisions (nodesToScore 0) search the free-capacity index (default) or scan every
@@ -204,6 +216,11 @@ export class PlacementState {
   }
   get indexLeaves(): number {
     return this.h[(this.hdr >> 2) + L.H_IDX_LEAVES];
+  }
+  /** The node slots of index leaf `l` in leaf order (IDX_BLOCK of them; slots ≥ the high-water mark hold no node). */
+  indexLeafSlots(l: number): number[] {
+    const at = (this.h[(this.hdr >> 2) + L.H_IDX_ORDER] >> 2) + l * L.IDX_BLOCK;
+    return [...this.h.subarray(at, at + L.IDX_BLOCK)];
   }
   /** Score at most `nodes` fitting nodes per decision (0 = all), round-robin from `start`. */
   setSampling(nodes: number, start = 0): void {

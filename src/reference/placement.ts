@@ -275,8 +275,8 @@ const recAt = (h: Int32Array, hdr: number, v: number): number => (h[(hdr >> 2) +
 function leafRecompute(h: Int32Array, hdr: number, l: number, hwm: number, seed: number, into: number): void {
   const P = recAt(h, hdr, into);
   h.fill(L.IX_NONE, P, P + L.IX_STRIDE);
-  const n0 = l << L.IDX_BLOCK_SHIFT;
-  const n1 = Math.min(n0 + L.IDX_BLOCK, hwm);
+  const p0 = l << L.IDX_BLOCK_SHIFT;
+  const order = h[(hdr >> 2) + L.H_IDX_ORDER] >> 2;
   const ok = L.NF_PRESENT | L.NF_HEALTHY | L.NF_SCHEDULABLE;
   const nFlags = col(h, hdr, L.H_N_FLAGS);
   const nCpuFree = col(h, hdr, L.H_N_CPU_FREE);
@@ -293,8 +293,9 @@ function leafRecompute(h: Int32Array, hdr: number, l: number, hwm: number, seed:
   const dMode = col(h, hdr, L.H_D_MODE);
   const dKind = col(h, hdr, L.H_D_KIND);
   const dModel = col(h, hdr, L.H_D_MODEL);
-  for (let n = n0; n < n1; n++) {
-    if ((h[nFlags + n] & ok) !== ok) continue;
+  for (let i = p0; i < p0 + L.IDX_BLOCK; i++) {
+    const n = h[order + i];
+    if (n >= hwm || (h[nFlags + n] & ok) !== ok) continue;
     const cpuFree = h[nCpuFree + n];
     const memFree = h[nMemFree + n];
     const cpuCap = h[col(h, hdr, L.H_N_CPU_CAP) + n];
@@ -471,18 +472,67 @@ function replaceIfChanged(h: Int32Array, hdr: number, v: number): boolean {
   return true;
 }
 
-/** Queue the leaf of node slot `n` for recomputation (its columns changed). */
+/** Queue the leaf holding node slot `n` for recomputation (its columns changed). */
 export function markNode(h: Int32Array, hdr: number, n: number): void {
   const H = hdr >> 2;
-  if (h[H + L.H_IDX_TREE] === 0) return;
-  const l = n >> L.IDX_BLOCK_SHIFT;
-  if (l < 0 || l >= h[H + L.H_IDX_LEAVES]) return;
+  if (h[H + L.H_IDX_TREE] === 0 || n < 0 || n >= h[H + L.H_IDX_LEAVES] << L.IDX_BLOCK_SHIFT) return;
+  const l = h[(h[H + L.H_IDX_POS] >> 2) + n] >> L.IDX_BLOCK_SHIFT;
   const bits = (h[H + L.H_DIRTY_BITS] >> 2) + (l >> 5);
   const bit = 1 << (l & 31);
   if ((h[bits] & bit) !== 0) return;
   h[bits] |= bit;
   h[(h[H + L.H_DIRTY_LIST] >> 2) + h[H + L.H_DIRTY_N]] = l;
   h[H + L.H_DIRTY_N] += 1;
+}
+
+/** Sort key of node slot n for the leaf order (the kernel's shapeKey). */
+function shapeKey(h: Int32Array, hdr: number, n: number, hwm: number): number {
+  if (n >= hwm || (h[col(h, hdr, L.H_N_FLAGS) + n] & L.NF_PRESENT) === 0) return 0xffffff;
+  let dev = 0;
+  if (h[col(h, hdr, L.H_N_DEV_COUNT) + n] > 0) {
+    const d = h[col(h, hdr, L.H_N_DEV_FIRST) + n];
+    dev = (((h[col(h, hdr, L.H_D_KIND) + d] + 1) & 63) << 6) | ((h[col(h, hdr, L.H_D_MODEL) + d] + 1) & 63);
+  }
+  return (dev << 12) | (Math.min(bucketKey(h[col(h, hdr, L.H_N_CPU_CAP) + n]), 63) << 6) | Math.min(bucketKey(h[col(h, hdr, L.H_N_MEM_CAP) + n]), 63);
+}
+
+/** One stable counting pass of the radix sort by key byte `shift` (the kernel's radixPass; word indices). */
+function radixPass(h: Int32Array, count: number, keys: number, slots: number, keys2: number, slots2: number, hist: number, shift: number): void {
+  h.fill(0, hist, hist + 256);
+  for (let i = 0; i < count; i++) h[hist + ((h[keys + i] >>> shift) & 255)]++;
+  let at = 0;
+  for (let b = 0; b < 256; b++) {
+    const c = h[hist + b];
+    h[hist + b] = at;
+    at += c;
+  }
+  for (let i = 0; i < count; i++) {
+    const k = h[keys + i];
+    const j = h[hist + ((k >>> shift) & 255)]++;
+    h[keys2 + j] = k;
+    h[slots2 + j] = h[slots + i];
+  }
+}
+
+/** Lay the node slots out over the leaves grouped by shape (the kernel's sortLeafOrder). */
+function sortLeafOrder(h: Int32Array, hdr: number, hwm: number): void {
+  const H = hdr >> 2;
+  const count = h[H + L.H_IDX_LEAVES] << L.IDX_BLOCK_SHIFT;
+  const order = h[H + L.H_IDX_ORDER] >> 2;
+  const pos = h[H + L.H_IDX_POS] >> 2;
+  const k0 = h[H + L.H_IDX_SCRATCH] >> 2;
+  const s0 = k0 + count;
+  const k1 = k0 + 2 * count;
+  const hist = k0 + 3 * count;
+  for (let i = 0; i < count; i++) {
+    h[k0 + i] = shapeKey(h, hdr, i, hwm);
+    h[s0 + i] = i;
+  }
+  radixPass(h, count, k0, s0, k1, order, hist, 0);
+  radixPass(h, count, k1, order, k0, s0, hist, 8);
+  radixPass(h, count, k0, s0, k1, order, hist, 16);
+  for (let p = 0; p < count; p++) h[pos + h[order + p]] = p;
+  h[H + L.H_IDX_SORTED] = hwm;
 }
 
 /** Bring the index up to date with the columns: the dirty leaves and their ancestors, or everything. */
@@ -495,7 +545,9 @@ export function flushIndex(h: Int32Array, hdr: number): void {
   const bits = h[H + L.H_DIRTY_BITS] >> 2;
   const list = h[H + L.H_DIRTY_LIST] >> 2;
   const depth = 32 - Math.clz32(leaves);
-  if (h[H + L.H_IDX_STALE] !== 0 || count * depth > leaves) {
+  const sorted = h[H + L.H_IDX_SORTED];
+  if (h[H + L.H_IDX_STALE] !== 0 || count * depth > leaves || hwm > sorted + (sorted >> 2) + 64) {
+    sortLeafOrder(h, hdr, hwm);
     for (let l = 0; l < leaves; l++) leafRecompute(h, hdr, l, hwm, seed, leaves + l);
     for (let v = leaves - 1; v >= 1; v--) combine(h, hdr, v, v);
     for (let i = 0; i < count; i++) h[bits + (h[list + i] >> 5)] = 0;
@@ -649,8 +701,15 @@ function bounds(v: number): void {
   q.gLoaded = -1;
   q.gEmpty = -1;
   if (v >= q.leaves && q.mask !== 0) {
-    const n0 = (v - q.leaves) << L.IDX_BLOCK_SHIFT;
-    if (((q.h[(q.mask >> 2) + (n0 >> 5)] >>> (n0 & 31)) & ((1 << L.IDX_BLOCK) - 1)) === 0) return;
+    // a leaf none of whose nodes the mask allows cannot fit
+    const p0 = (v - q.leaves) << L.IDX_BLOCK_SHIFT;
+    const order = q.h[(q.hdr >> 2) + L.H_IDX_ORDER] >> 2;
+    let allowed = false;
+    for (let i = p0; i < p0 + L.IDX_BLOCK && !allowed; i++) {
+      const n = q.h[order + i];
+      allowed = n < q.hwm && nodeAllowed(q.h, q.mask, n);
+    }
+    if (!allowed) return;
   }
   const P = q.tree + v * L.IX_STRIDE;
   q.gLoaded = partBound(P, false);
@@ -669,14 +728,15 @@ function orderHash(P: number, bl: number, be: number): number {
 
 function scanLeaf(l: number): void {
   const h = q.h;
-  const n0 = l << L.IDX_BLOCK_SHIFT;
-  const n1 = Math.min(n0 + L.IDX_BLOCK, q.hwm);
+  const p0 = l << L.IDX_BLOCK_SHIFT;
+  const order = h[(q.hdr >> 2) + L.H_IDX_ORDER] >> 2;
   const ok = L.NF_PRESENT | L.NF_HEALTHY | L.NF_SCHEDULABLE;
   const fl = col(h, q.hdr, L.H_N_FLAGS);
   const cf = col(h, q.hdr, L.H_N_CPU_FREE);
   const mf = col(h, q.hdr, L.H_N_MEM_FREE);
-  for (let n = n0; n < n1; n++) {
-    if (!nodeAllowed(h, q.mask, n)) continue;
+  for (let i = p0; i < p0 + L.IDX_BLOCK; i++) {
+    const n = h[order + i];
+    if (n >= q.hwm || !nodeAllowed(h, q.mask, n)) continue;
     if ((h[fl + n] & ok) !== ok || h[cf + n] < q.cpu || h[mf + n] < q.mem) continue;
     scanCandidate(h, q.hdr, q.t, n, q.seed);
   }
