@@ -43,7 +43,7 @@ import {
   DS_KIND, DS_VENDOR, DS_MODEL, DS_PRECISION, DS_UNHEALTHY, DS_MODE, DS_HELD, DS_SLICES, DS_MILLI,
   DS_MEMORY, DS_FIT,
   H_IDX_ON, H_IDX_STALE, H_IDX_TREE, H_IDX_LEAVES, H_DIRTY_LIST, H_DIRTY_N, H_DIRTY_BITS, H_IDX_VISITS,
-  H_IDX_ORDER, H_IDX_POS, H_IDX_SCRATCH, H_IDX_SORTED,
+  H_IDX_ORDER, H_IDX_POS, H_IDX_SCRATCH, H_IDX_SORTED, H_IDX_FIT,
   IDX_BLOCK, IDX_BLOCK_SHIFT, IX_NONE, IX_CPU, IX_MEM, IX_FRAC, IX_WHOLE, IX_HASH, IX_ODD, IX_NCAP, IX_XCAP,
   IX_FREE, IX_STRIDE, IDX_SCALE, IDX_FULL, IDX_WHOLE_BUCKETS, IDX_BUCKETS,
   IXE_CPU, IXE_MEM, IXE_FRAC, IXE_WHOLE, IXE_HASH, IXE_NCAP, IXE_XCAP, IX_SUMC, IX_SUMF, IX_SUMW,
@@ -153,6 +153,9 @@ function bindLayout(hdr: usize): void {
   idxLeaves = load<i32>(hdr + (<usize>H_IDX_LEAVES << 2));
   cOrder = <usize>load<i32>(hdr + (<usize>H_IDX_ORDER << 2));
   cPos = <usize>load<i32>(hdr + (<usize>H_IDX_POS << 2));
+  cFitFrac = <usize>load<i32>(hdr + (<usize>H_IDX_FIT << 2));
+  cFitFracMem = cFitFrac + (<usize>idxLeaves << (IDX_BLOCK_SHIFT + 2));
+  cFitWhole = cFitFracMem + (<usize>idxLeaves << (IDX_BLOCK_SHIFT + 2));
 }
 
 @inline function inSet(set: usize, i: i32): bool {
@@ -366,6 +369,10 @@ let idxLeaves: i32 = 0;
 /** Leaf order: position → node slot (cOrder) and node slot → position (cPos); see H_IDX_ORDER. */
 let cOrder: usize = 0;
 let cPos: usize = 0;
+/** Per-node fit summary by slot (H_IDX_FIT): best fractional milli free, memory free on such a device, fully free devices. */
+let cFitFrac: usize = 0;
+let cFitFracMem: usize = 0;
+let cFitWhole: usize = 0;
 
 @inline function rec(v: i32): usize {
   return cTree + (<usize>v * <usize>IX_STRIDE << 2);
@@ -429,6 +436,7 @@ function leafRecompute(l: i32, hwm: i32, seed: u32, into: i32): void {
     const first = get(cNDevFirst, n);
     const count = get(cNDevCount, n);
     let frac = IX_NONE;
+    let fracMem = IX_NONE;
     let whole = 0;
     let kinds = 0;
     for (let i = 0; i < count; i++) {
@@ -441,9 +449,16 @@ function leafRecompute(l: i32, hwm: i32, seed: u32, into: i32): void {
       if ((df & DF_HEALTHY) == 0 || (df & DF_HELD) != 0) continue;
       const milliFree = get(cDMilliFree, d);
       const used = get(cDSlicesUsed, d);
-      if (get(cDMode, d) == MODE_TIME_SLICE && used < get(cDSlicesMax, d) && milliFree > frac) frac = milliFree;
+      if (get(cDMode, d) == MODE_TIME_SLICE && used < get(cDSlicesMax, d)) {
+        if (milliFree > frac) frac = milliFree;
+        const memFree = get(cDMemFree, d);
+        if (memFree > fracMem) fracMem = memFree;
+      }
       if (used == 0 && milliFree == get(cDMilliCap, d) && get(cDMemFree, d) == get(cDMemCap, d)) whole++;
     }
+    put(cFitFrac, n, frac);
+    put(cFitFracMem, n, fracMem);
+    put(cFitWhole, n, whole);
     const hashKey = 0x7fffffff - <i32>(tieHash(seed, <u32>n) >>> 1);
     const empty = cpuFree == cpuCap && memFree == memCap && (count == 0 || dFree == dCap);
     blocks |= kinds;
@@ -560,17 +575,20 @@ function capInto(p: usize, k: i32, cap: i32): void {
 }
 
 /**
- * Record `into` = element-wise max of v's children (SIMD: four fields per instruction). A class
- * block neither child has is all IX_NONE (their max) and is filled rather than combined: a pool
- * of one or two device kinds and models pays for the blocks it uses.
+ * Record v = element-wise max of its children (SIMD: four fields per instruction), in place; true
+ * = v changed. A class block neither child has is all IX_NONE (their max) and is filled rather
+ * than combined: a pool of one or two device kinds and models pays for the blocks it uses.
  */
-@inline function combine(v: i32, into: i32): void {
-  const p = rec(into);
+function combine(v: i32): bool {
+  const p = rec(v);
   const a = rec(v << 1);
   const b = a + (<usize>IX_STRIDE << 2);
+  let diff = i32x4.splat(0);
   for (let w = 0; w < IX_KIND; w += 4) {
     const o = <usize>w << 2;
-    v128.store(p + o, i32x4.max_s(v128.load(a + o), v128.load(b + o)));
+    const m = i32x4.max_s(v128.load(a + o), v128.load(b + o));
+    diff = v128.or(diff, v128.xor(m, v128.load(p + o)));
+    v128.store(p + o, m);
   }
   for (let k = 0; k < IDX_CLASS_BLOCKS; k++) {
     const w0 = IX_KIND + k * IXK_STRIDE;
@@ -579,13 +597,17 @@ function capInto(p: usize, k: i32, cap: i32): void {
       if (!hasBlock(p, k)) continue;
       const none = i32x4.splat(IX_NONE);
       for (let w = w0; w < w0 + IXK_STRIDE; w += 4) v128.store(p + (<usize>w << 2), none);
+      diff = i32x4.splat(1);
       continue;
     }
     for (let w = w0; w < w0 + IXK_STRIDE; w += 4) {
       const o = <usize>w << 2;
-      v128.store(p + o, i32x4.max_s(v128.load(a + o), v128.load(b + o)));
+      const m = i32x4.max_s(v128.load(a + o), v128.load(b + o));
+      diff = v128.or(diff, v128.xor(m, v128.load(p + o)));
+      v128.store(p + o, m);
     }
   }
+  return v128.any_true(diff);
 }
 
 /** Copy the scratch record 0 over record v unless they are equal; true = v changed. */
@@ -705,7 +727,7 @@ function flushIndex(hdr: usize, hwm: i32, seed: u32): void {
   if (load<i32>(hdr + (<usize>H_IDX_STALE << 2)) != 0 || count * depth > leaves || hwm > sorted + (sorted >> 2) + 64) {
     sortLeafOrder(hdr, hwm);
     for (let l = 0; l < leaves; l++) leafRecompute(l, hwm, seed, leaves + l);
-    for (let v = leaves - 1; v >= 1; v--) combine(v, v);
+    for (let v = leaves - 1; v >= 1; v--) combine(v);
     for (let i = 0; i < count; i++) put(bits, get(list, i) >> 5, 0);
     store<i32>(hdr + (<usize>H_IDX_STALE << 2), 0);
   } else {
@@ -716,11 +738,7 @@ function flushIndex(hdr: usize, hwm: i32, seed: u32): void {
       leafRecompute(l, hwm, seed, 0);
       if (!replaceIfChanged(leaves + l)) continue;
       let v = (leaves + l) >> 1;
-      while (v >= 1) {
-        combine(v, 0);
-        if (!replaceIfChanged(v)) break;
-        v >>= 1;
-      }
+      while (v >= 1 && combine(v)) v >>= 1;
     }
   }
   store<i32>(hdr + (<usize>H_DIRTY_N << 2), 0);
@@ -735,6 +753,7 @@ let qMilli: i32 = 0;
 let qProfile: i32 = 0;
 let qWhole: bool = false;
 let qMask: usize = 0;
+let qDMem: i32 = 0;
 let qSpread: bool = false;
 let qDims: i32 = 0;
 let qDevReq: i32 = 0;
@@ -958,6 +977,12 @@ function scanLeaf(l: i32): void {
     const n = get(cOrder, i);
     if (n >= qHwm || !nodeAllowed(qMask, n)) continue;
     if ((get(cNFlags, n) & ok) != ok || get(cNCpuFree, n) < qCpu || get(cNMemFree, n) < qMem) continue;
+    // the node's fit summary (written with its leaf) must be able to serve the request
+    if (qKind >= 0 && qProfile < 0) {
+      if (qWhole) {
+        if (get(cFitWhole, n) < qCount) continue;
+      } else if (get(cFitFrac, n) < qMilli || get(cFitFracMem, n) < qDMem) continue;
+    }
     scanCandidate(qHdr, qTask, n, qSeed);
   }
 }
@@ -1039,6 +1064,7 @@ function searchIndex(hdr: usize, t: usize, hwm: i32, seed: u32): i32 {
   qProfile = tget(t, T_PROFILE);
   qWhole = (tget(t, T_FLAGS) & TF_WHOLE) != 0;
   qMask = <usize>tget(t, T_NODEMASK);
+  qDMem = tget(t, T_DMEM);
   qSpread = cPolicy == POLICY_SPREAD;
   qDims = qKind >= 0 ? 3 : 2;
   qDevReq = 0;

@@ -563,6 +563,50 @@ describe('free-capacity index', () => {
     expect(() => createEngine({ index: 'yes' as unknown as boolean })).toThrow(expect.objectContaining({ code: 'invalid-input', path: 'options.index' }));
   });
 
+  it('a node whose devices fit the request exactly is found (fit summary boundaries, hand-computed)', () => {
+    // 32 nodes, each cpu 8000, memory 32768 MiB, 2 time-sliced GPUs (milli cap 1000, 16384 MiB,
+    // 4 slices). Node 5 is loaded: cpu 4000 free; GPU 0 has exactly 300 milli and 2048 MiB free
+    // (700 / 14336 used, 1 slice). Every other node is empty.
+    // Fractional task cpu 1000, memory 1024, 300 milli, 2048 MiB, with node 5's GPU 1 held by a
+    // whole-device task (0 free): GPU 0 is node 5's only shareable device. Binpack on node 5: cpu
+    // (4000+1000)·100/8000 = 62, memory 1024·100/32768 = 3, device milli (1700+300)·100/2000 = 100
+    // → (62+3+100)/3 = 55; an empty node: 12, 3, 300·100/2000 = 15 → 10. Node 5 wins although its
+    // one shareable device has no milli or memory to spare (the summary must count "equal" as a fit).
+    // Whole task (count 1) with GPU 1 fully free, node 5's only whole device: cpu 62, memory 3,
+    // device (700+1000)·100/2000 = 85 → 50 against empty nodes' 12, 3, 50 → 21: node 5 again.
+    for (const backend of ['wasm', 'ts'] as const) {
+      for (const whole of [false, true]) {
+        const st = new PlacementState(backend);
+        st.reserveNodes(32);
+        st.reserveDevices(64);
+        st.nodeHighWater = 32;
+        st.setPolicy(L.POLICY_BINPACK, 11);
+        for (let n = 0; n < 32; n++) {
+          st.set(L.H_N_FLAGS, n, OK);
+          st.set(L.H_N_CPU_CAP, n, 8000);
+          st.set(L.H_N_CPU_FREE, n, n === 5 ? 4000 : 8000);
+          st.set(L.H_N_MEM_CAP, n, 32768);
+          st.set(L.H_N_MEM_FREE, n, 32768);
+          st.set(L.H_N_DEV_FIRST, n, 2 * n);
+          st.set(L.H_N_DEV_COUNT, n, 2);
+          st.set(L.H_N_DMILLI_CAP, n, 2000);
+          st.set(L.H_N_DMILLI_FREE, n, n !== 5 ? 2000 : whole ? 1300 : 300);
+          for (let g = 0; g < 2; g++) {
+            const d = 2 * n + g;
+            const loaded = n === 5 && g === 0;
+            const held = n === 5 && g === 1 && !whole;
+            for (const [c, v] of [[L.H_D_KIND, 0], [L.H_D_MODE, L.MODE_TIME_SLICE], [L.H_D_MILLI_CAP, 1000], [L.H_D_MILLI_FREE, loaded ? 300 : held ? 0 : 1000],
+              [L.H_D_MEM_CAP, 16384], [L.H_D_MEM_FREE, loaded ? 2048 : held ? 0 : 16384], [L.H_D_SLICES_MAX, 4], [L.H_D_SLICES_USED, loaded ? 1 : 0],
+              [L.H_D_FLAGS, held ? L.DF_HEALTHY | L.DF_HELD : L.DF_HEALTHY], [L.H_D_NODE, n], [L.H_D_MODEL, -1], [L.H_D_VENDOR, -1]]) st.set(c, d, v);
+          }
+        }
+        st.writeTask(0, whole ? [1000, 1024, 0, 1, 1000, 0, 0, L.TF_WHOLE, -1, 0, 0, 0] : [1000, 1024, 0, 1, 300, 2048, 0, 0, -1, 0, 0, 0]);
+        st.place(0, false);
+        expect([backend, whole, st.result(0, L.R_NODE)]).toEqual([backend, whole, 5]);
+      }
+    }
+  });
+
   it('binpack takes the loaded node and spread the empty one (hand-computed scores)', () => {
     // Node 0: cpu 4000, 1000 free; node 1: cpu 4000, all free; 20 more empty nodes; task cpu 1000.
     // binpack node 0: ((4000-1000+1000)*100)/4000 = 100; empty: ((4000-4000+1000)*100)/4000 = 25 → node 0.

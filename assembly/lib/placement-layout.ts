@@ -21,6 +21,7 @@
  * │ dirty leaves │ H_IDX_LEAVES words (list) + ceil(H_IDX_LEAVES/32) words (bitset)
  * │ leaf order   │ IDX_BLOCK·H_IDX_LEAVES words each: position → node slot, node slot → position,
  * │              │ then 3 such arrays and 256 words of scratch for the sort that fills them
+ * │ fit summary  │ 3 · IDX_BLOCK·H_IDX_LEAVES words by node slot (H_IDX_FIT)
  * └──────────────┘
  * ```
  */
@@ -107,6 +108,14 @@ export const H_IDX_POS = 46;
 export const H_IDX_SCRATCH = 47;
 /** Node high-water mark at the last sort: a rebuild (and re-sort) follows once it grew by a quarter. */
 export const H_IDX_SORTED = 48;
+/**
+ * Byte offset of the per-node fit summary, 3 arrays of IDX_BLOCK·H_IDX_LEAVES words by node slot,
+ * written when the node's leaf is recomputed: the most milli free on one healthy, unheld
+ * time-sliced device with a free slice (IX_NONE: none), the most memory free on such a device, and
+ * the number of fully free healthy unheld devices. A search checks a node in detail only when
+ * these can serve the task (necessary conditions: they never reject a node that fits).
+ */
+export const H_IDX_FIT = 49;
 /** Number of header words (the header occupies HEADER_WORDS * 4 bytes). */
 export const HEADER_WORDS = 52;
 /** Node constraint masks kept at once (a cache of distinct constraint signatures). */

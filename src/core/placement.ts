@@ -142,6 +142,7 @@ export class PlacementState {
     const order = this.heap.reserve(positions * 4);
     const pos = this.heap.reserve(positions * 4);
     const scratch = this.heap.reserve((3 * positions + 256) * 4);
+    const fit = this.heap.reserve(3 * positions * 4);
     // the memory may have grown: views over the old buffer are detached now
     const hw = new Int32Array(this.memory.buffer);
     hw.fill(0, (this.hdr >> 2) + L.HEADER_WORDS, this.heap.used >> 2);
@@ -164,6 +165,7 @@ export class PlacementState {
     hw[H + L.H_IDX_ORDER] = order;
     hw[H + L.H_IDX_POS] = pos;
     hw[H + L.H_IDX_SCRATCH] = scratch;
+    hw[H + L.H_IDX_FIT] = fit;
     hw[H + L.H_IDX_SORTED] = 0;
     // identity until the rebuild (due: stale) sorts it; dirty marks before that use it
     for (let p = 0; p < positions; p++) {

@@ -293,6 +293,9 @@ function leafRecompute(h: Int32Array, hdr: number, l: number, hwm: number, seed:
   const dMode = col(h, hdr, L.H_D_MODE);
   const dKind = col(h, hdr, L.H_D_KIND);
   const dModel = col(h, hdr, L.H_D_MODEL);
+  const fitFrac = h[(hdr >> 2) + L.H_IDX_FIT] >> 2;
+  const fitFracMem = fitFrac + (h[(hdr >> 2) + L.H_IDX_LEAVES] << L.IDX_BLOCK_SHIFT);
+  const fitWhole = fitFracMem + (h[(hdr >> 2) + L.H_IDX_LEAVES] << L.IDX_BLOCK_SHIFT);
   for (let i = p0; i < p0 + L.IDX_BLOCK; i++) {
     const n = h[order + i];
     if (n >= hwm || (h[nFlags + n] & ok) !== ok) continue;
@@ -305,6 +308,7 @@ function leafRecompute(h: Int32Array, hdr: number, l: number, hwm: number, seed:
     const first = h[nDevFirst + n];
     const count = h[nDevCount + n];
     let frac = L.IX_NONE;
+    let fracMem = L.IX_NONE;
     let whole = 0;
     let kinds = 0;
     for (let i = 0; i < count; i++) {
@@ -317,9 +321,15 @@ function leafRecompute(h: Int32Array, hdr: number, l: number, hwm: number, seed:
       if ((df & L.DF_HEALTHY) === 0 || (df & L.DF_HELD) !== 0) continue;
       const milliFree = h[dMilliFree + d];
       const used = h[dUsed + d];
-      if (h[dMode + d] === L.MODE_TIME_SLICE && used < h[dMax + d] && milliFree > frac) frac = milliFree;
+      if (h[dMode + d] === L.MODE_TIME_SLICE && used < h[dMax + d]) {
+        if (milliFree > frac) frac = milliFree;
+        if (h[dMemFree + d] > fracMem) fracMem = h[dMemFree + d];
+      }
       if (used === 0 && milliFree === h[dMilliCap + d] && h[dMemFree + d] === h[dMemCap + d]) whole++;
     }
+    h[fitFrac + n] = frac;
+    h[fitFracMem + n] = fracMem;
+    h[fitWhole + n] = whole;
     const hashKey = 0x7fffffff - (tieHash(seed, n) >>> 1);
     const empty = cpuFree === cpuCap && memFree === memCap && (count === 0 || dFree === dCap);
     for (let k = 0; k < L.IDX_CLASS_BLOCKS; k++) {
@@ -432,20 +442,32 @@ function hasBlock(h: Int32Array, P: number, k: number): boolean {
   return h[o + L.IXK_ANY] !== L.IX_NONE || h[o + L.IXK_EANY] !== L.IX_NONE;
 }
 
-/** Record `into` = element-wise max of v's children; class blocks neither child has are IX_NONE (the kernel's combine). */
-function combine(h: Int32Array, hdr: number, v: number, into: number): void {
-  const P = recAt(h, hdr, into);
+/** Record v = element-wise max of its children, in place; class blocks neither child has are IX_NONE; true = v changed (the kernel's combine). */
+function combine(h: Int32Array, hdr: number, v: number): boolean {
+  const P = recAt(h, hdr, v);
   const A = recAt(h, hdr, 2 * v);
   const B = A + L.IX_STRIDE;
-  for (let w = 0; w < L.IX_KIND; w++) h[P + w] = h[A + w] > h[B + w] ? h[A + w] : h[B + w];
+  let changed = false;
+  const maxInto = (w: number): void => {
+    const m = h[A + w] > h[B + w] ? h[A + w] : h[B + w];
+    if (h[P + w] !== m) {
+      h[P + w] = m;
+      changed = true;
+    }
+  };
+  for (let w = 0; w < L.IX_KIND; w++) maxInto(w);
   for (let k = 0; k < L.IDX_CLASS_BLOCKS; k++) {
     const w0 = L.IX_KIND + k * L.IXK_STRIDE;
     if (!hasBlock(h, A, k) && !hasBlock(h, B, k)) {
-      if (hasBlock(h, P, k)) h.fill(L.IX_NONE, P + w0, P + w0 + L.IXK_STRIDE);
+      if (hasBlock(h, P, k)) {
+        h.fill(L.IX_NONE, P + w0, P + w0 + L.IXK_STRIDE);
+        changed = true;
+      }
       continue;
     }
-    for (let w = w0; w < w0 + L.IXK_STRIDE; w++) h[P + w] = h[A + w] > h[B + w] ? h[A + w] : h[B + w];
+    for (let w = w0; w < w0 + L.IXK_STRIDE; w++) maxInto(w);
   }
+  return changed;
 }
 
 /** Copy the scratch record 0 over record v unless they are equal; true = v changed. */
@@ -549,7 +571,7 @@ export function flushIndex(h: Int32Array, hdr: number): void {
   if (h[H + L.H_IDX_STALE] !== 0 || count * depth > leaves || hwm > sorted + (sorted >> 2) + 64) {
     sortLeafOrder(h, hdr, hwm);
     for (let l = 0; l < leaves; l++) leafRecompute(h, hdr, l, hwm, seed, leaves + l);
-    for (let v = leaves - 1; v >= 1; v--) combine(h, hdr, v, v);
+    for (let v = leaves - 1; v >= 1; v--) combine(h, hdr, v);
     for (let i = 0; i < count; i++) h[bits + (h[list + i] >> 5)] = 0;
     h[H + L.H_IDX_STALE] = 0;
   } else {
@@ -559,10 +581,7 @@ export function flushIndex(h: Int32Array, hdr: number): void {
       // recompute into the scratch record 0; stop climbing at the first record that did not change
       leafRecompute(h, hdr, l, hwm, seed, 0);
       if (!replaceIfChanged(h, hdr, leaves + l)) continue;
-      for (let v = (leaves + l) >> 1; v >= 1; v >>= 1) {
-        combine(h, hdr, v, 0);
-        if (!replaceIfChanged(h, hdr, v)) break;
-      }
+      for (let v = (leaves + l) >> 1; v >= 1 && combine(h, hdr, v); v >>= 1);
     }
   }
   h[H + L.H_DIRTY_N] = 0;
@@ -571,7 +590,7 @@ export function flushIndex(h: Int32Array, hdr: number): void {
 /** The search state of one indexed decision (module-level scratch: no allocation per decision). */
 const q = {
   h: new Int32Array(0) as Int32Array, hdr: 0, t: 0, hwm: 0, seed: 0, tree: 0, leaves: 0,
-  cpu: 0, mem: 0, kind: 0, count: 0, milli: 0, profile: 0, whole: false, mask: 0, spread: false,
+  cpu: 0, mem: 0, kind: 0, count: 0, milli: 0, profile: 0, whole: false, mask: 0, dmem: 0, spread: false,
   dims: 0, devReq: 0, bucket0: 0, bucket2: 0, kindAt: -1, kBucket: 0,
   bestN: -1, bestS: -1, bestH: 0, visits: 0, gLoaded: -1, gEmpty: -1,
 };
@@ -734,10 +753,19 @@ function scanLeaf(l: number): void {
   const fl = col(h, q.hdr, L.H_N_FLAGS);
   const cf = col(h, q.hdr, L.H_N_CPU_FREE);
   const mf = col(h, q.hdr, L.H_N_MEM_FREE);
+  const fitFrac = h[(q.hdr >> 2) + L.H_IDX_FIT] >> 2;
+  const fitFracMem = fitFrac + (q.leaves << L.IDX_BLOCK_SHIFT);
+  const fitWhole = fitFracMem + (q.leaves << L.IDX_BLOCK_SHIFT);
   for (let i = p0; i < p0 + L.IDX_BLOCK; i++) {
     const n = h[order + i];
     if (n >= q.hwm || !nodeAllowed(h, q.mask, n)) continue;
     if ((h[fl + n] & ok) !== ok || h[cf + n] < q.cpu || h[mf + n] < q.mem) continue;
+    // the node's fit summary (written with its leaf) must be able to serve the request
+    if (q.kind >= 0 && q.profile < 0) {
+      if (q.whole) {
+        if (h[fitWhole + n] < q.count) continue;
+      } else if (h[fitFrac + n] < q.milli || h[fitFracMem + n] < q.dmem) continue;
+    }
     scanCandidate(h, q.hdr, q.t, n, q.seed);
   }
 }
@@ -827,6 +855,7 @@ function searchIndex(h: Int32Array, hdr: number, t: number, hwm: number, seed: n
   q.profile = h[T + L.T_PROFILE];
   q.whole = (h[T + L.T_FLAGS] & L.TF_WHOLE) !== 0;
   q.mask = h[T + L.T_NODEMASK];
+  q.dmem = h[T + L.T_DMEM];
   q.spread = h[H + L.H_POLICY] === L.POLICY_SPREAD;
   q.dims = q.kind >= 0 ? 3 : 2;
   q.devReq = q.profile < 0 ? (q.whole ? 1000 * q.count : q.milli) : 0;
