@@ -68,8 +68,8 @@ for (const kernels of [createTopologyKernels('wasm'), createReferenceTopologyKer
   const req = { members: { count: 16, devices: 8 }, chooseDevices: false };
   const r = placeGangOnTopology(g, req, candidates, kernels);
   const tier = r.status === 'placed' ? r.tierName : r.status;
-  console.log(`gang 16×8 GPUs over ${nodes} candidates [${kernels.impl}], full API: ${fmt(rate(() => placeGangOnTopology(g, req, candidates, kernels), 10))}; tier ${tier}`);
-  console.log(`  kernel call only (columns laid out once) [${kernels.impl}]: ${fmt(rate(() => kernels.placeGang(candidates.length, cols, 16, demand, knobs, members), 40))}`);
+  console.log(`gang 16×8 GPUs over ${nodes} candidates [${kernels.impl}], full API: ${fmt(rate(() => placeGangOnTopology(g, req, candidates, kernels), 200))}; tier ${tier}`);
+  console.log(`  kernel call only (columns laid out once) [${kernels.impl}]: ${fmt(rate(() => kernels.placeGang(candidates.length, cols, 16, demand, knobs, members), 400))}`);
   let i = 0;
   console.log(`device set k=2 of 8 GPUs, full API [${kernels.impl}]: ${fmt(rate(() => chooseDeviceSet(g, fab.nodes[0].id, 2, frees[i++ & 255], kernels), 5000))}`);
   const out = new Int32Array(16);

@@ -28,8 +28,9 @@ interface TopologyExports {
   placeGang(
     c: number, leaf: number, spine: number, site: number, free: number, slots: number, base: number, cum: number, deg: number,
     m: number, demand: number, maxTier: number, softTier: number, softPenalty: number, degradedPenalty: number,
-    out: number, rem: number, cnt: number, tmp: number,
+    out: number, scratch: number,
   ): number;
+  gangScratchBytes(c: number, m: number): number;
   gangTier(): number;
   gangCost(): number;
   gangBw(): number;
@@ -56,12 +57,17 @@ export function createWasmTopologyKernels(): TopologyKernels {
     new Uint8Array(k.memory.buffer, at, src.length).set(src);
     return at;
   };
+  let gangKey: object | undefined;
+  let gangC = -1;
+  let gangTop = base;
+  let gangAt = { leaf: 0, spine: 0, site: 0, cum: 0, deg: 0 };
   return {
     impl: 'wasm',
     bestDeviceSet(n, kk, cls, bw, lat, free, out) {
       if (cls.length < n * n || bw.length < n * n || lat.length < n * n || free.length < n || out.length < Math.max(0, Math.min(kk, n))) {
         throw new HetpoolError('invalid-input', 'bestDeviceSet', 'column shorter than n×n / n / k');
       }
+      gangKey = undefined; // the device-set columns overwrite the resident gang columns
       heap.resetTo(base);
       const pc = u8(cls.subarray(0, n * n));
       const pb = i32(bw.subarray(0, n * n));
@@ -74,25 +80,33 @@ export function createWasmTopologyKernels(): TopologyKernels {
       return { status, cls: ex.resultClass(), bw: ex.resultBw(), lat: ex.resultLat() };
     },
     placeGang(c, col, m, demand, knobs, out) {
-      heap.resetTo(base);
+      // The fabric columns stay in linear memory while the caller passes the same fabricKey (see
+      // GangColumns); the per-call columns are laid out after them.
+      if (col.fabricKey === undefined || col.fabricKey !== gangKey || c !== gangC) {
+        heap.resetTo(base);
+        gangAt = {
+          leaf: i32(col.leaf.subarray(0, c)),
+          spine: i32(col.spine.subarray(0, c)),
+          site: i32(col.site.subarray(0, c)),
+          cum: i32(col.cum.subarray(0, c * 4)),
+          deg: i32(col.deg.subarray(0, c)),
+        };
+        gangTop = heap.used;
+        gangKey = col.fabricKey;
+        gangC = c;
+      } else heap.resetTo(gangTop);
       const p = {
-        leaf: i32(col.leaf.subarray(0, c)),
-        spine: i32(col.spine.subarray(0, c)),
-        site: i32(col.site.subarray(0, c)),
+        ...gangAt,
         free: i32(col.free.subarray(0, c)),
         slots: i32(col.slots.subarray(0, c)),
         base: i32(col.base.subarray(0, c)),
-        cum: i32(col.cum.subarray(0, c * 4)),
-        deg: i32(col.deg.subarray(0, c)),
       };
       const pd = i32(demand.subarray(0, Math.max(0, m)));
       const po = heap.reserve(Math.max(1, m) * 4);
-      const rem = heap.reserve(Math.max(1, c) * 4);
-      const cnt = heap.reserve(Math.max(1, c) * 4);
-      const tmp = heap.reserve(Math.max(1, m) * 4);
+      const scratch = heap.reserve(ex.gangScratchBytes(Math.max(0, c), Math.max(1, m)));
       const status = ex.placeGang(
         c, p.leaf, p.spine, p.site, p.free, p.slots, p.base, p.cum, p.deg,
-        m, pd, knobs.maxTier, knobs.softTier, clampI32(knobs.softPenalty), clampI32(knobs.degradedPenalty), po, rem, cnt, tmp,
+        m, pd, knobs.maxTier, knobs.softTier, clampI32(knobs.softPenalty), clampI32(knobs.degradedPenalty), po, scratch,
       );
       if (status === 0) out.set(new Int32Array(k.memory.buffer, po, m));
       return { status, tier: ex.gangTier(), cost: ex.gangCost(), bw: ex.gangBw(), base: ex.gangBase() };

@@ -29,7 +29,8 @@
  *    greedy is exact for feasibility, so the tier found is the lowest feasible one.
  */
 
-export const TOPOLOGY_ABI = 1;
+/** 2: placeGang takes one scratch region (gangScratchBytes) instead of rem, cnt, tmp. */
+export const TOPOLOGY_ABI = 2;
 export const STATUS_OK = 0;
 export const STATUS_NO_FIT = 1;
 export const STATUS_BAD_INPUT = 2;
@@ -187,6 +188,12 @@ export interface GangColumns {
   base: Int32Array;
   cum: Int32Array;
   deg: Int32Array;
+  /**
+   * Identity of the fabric columns (leaf, spine, site, cum, deg). A caller that passes the same
+   * object again promises those five are unchanged since, so an implementation may keep its own
+   * copy of them (the WebAssembly binding keeps them in linear memory). Absent: no such promise.
+   */
+  fabricKey?: object;
 }
 
 /** Scoring knobs of a gang placement. */
@@ -206,83 +213,198 @@ export interface GangKey {
   base: number;
 }
 
-/** Twin of `placeGang`: writes the candidate index of each member to out[0..m). */
+// Scratch of the gang search, grown on demand and reused (no allocation per decision), in the
+// kernel's layout: viable list, per viable position remaining devices and members, segments.
+let gVia = new Int32Array(0);
+let gRem = new Int32Array(0);
+let gCnt = new Int32Array(0);
+let gSeg = new Int32Array(1);
+let gCap = new Float64Array(0);
+let gSlot = new Float64Array(0);
+let gUsed = new Int32Array(0);
+let gTmp = new Int32Array(0);
+let gBest = new Int32Array(0);
+
+function gangScratch(c: number, m: number): void {
+  if (gVia.length < c) {
+    const n = Math.max(c, gVia.length * 2);
+    gVia = new Int32Array(n);
+    gRem = new Int32Array(n);
+    gCnt = new Int32Array(n);
+    gSeg = new Int32Array(n + 1);
+    gCap = new Float64Array(n);
+    gSlot = new Float64Array(n);
+  }
+  if (gTmp.length < m) {
+    const n = Math.max(m, gTmp.length * 2);
+    gUsed = new Int32Array(n);
+    gTmp = new Int32Array(n);
+    gBest = new Int32Array(n);
+  }
+}
+
+/**
+ * Twin of `placeGang`: writes the candidate index of each member to out[0..m). The kernel's
+ * steps, one candidate at a time where the kernel takes four lanes:
+ * 1. one pass over the candidates: order check; segments (maximal runs of equal (site, spine,
+ *    leaf)) with their capacity and slot sums over non-isolated candidates, so that the
+ *    capacity test of any domain costs its segments, not its candidates; the viable list —
+ *    candidates that could host some member (slots ≥ 1, free ≥ smallest demand). A candidate
+ *    off the list never passes `rem ≥ d, cnt < slots`, so the greedy scans only the list.
+ * 2. per domain, the greedy of the header; "already hosts a member" is searched in the list of
+ *    used nodes (≤ m) first, and only when none fits is the best unused node looked for — the
+ *    same pick as one scan ordered by (used, bandwidth, base, index). An unused node fits
+ *    member i iff free ≥ d (slots ≥ 1 by viability), and before member i at most i < m nodes
+ *    are used, so the domain's m best viable nodes by (bandwidth, base, index), kept in one pass
+ *    (the top list), hold the pick whenever one of them fits; only when none does and the list
+ *    left nodes out (mixed demands) is the domain scanned.
+ * 3. pruning that cannot change the result (penalties ≥ 0): the tier of a partial placement
+ *    never falls as members are added, and cost ≥ 100·tier + soft(tier); once that bound
+ *    exceeds the best cost found, the domain is abandoned.
+ */
 export function placeGangRef(c: number, col: GangColumns, m: number, demand: Int32Array, knobs: GangKnobs, out: Int32Array): GangKey {
   const { leaf, spine, site, free, slots, base, cum, deg } = col;
   const none: GangKey = { status: STATUS_NO_FIT, tier: 0, cost: 0, bw: 0, base: 0 };
   if (c < 0 || m < 1) return { ...none, status: STATUS_BAD_INPUT };
-  for (let i = 0; i < m; i++) if (demand[i] < 0) return { ...none, status: STATUS_BAD_INPUT };
-  for (let j = 1; j < c; j++) {
-    const a = j - 1;
-    if (site[a] > site[j] || (site[a] === site[j] && (spine[a] > spine[j] || (spine[a] === spine[j] && leaf[a] > leaf[j])))) return { ...none, status: STATUS_UNSORTED };
-  }
   let total = 0;
-  for (let i = 0; i < m; i++) total += demand[i];
-  const rem = new Int32Array(c);
-  const cnt = new Int32Array(c);
-  const tmp = new Int32Array(m);
+  let dmin = 0x7fffffff;
+  for (let i = 0; i < m; i++) {
+    const d = demand[i];
+    if (d < 0) return { ...none, status: STATUS_BAD_INPUT };
+    total += d;
+    if (d < dmin) dmin = d;
+  }
+  gangScratch(c, m);
+  const via = gVia;
+  const rem = gRem;
+  const cnt = gCnt;
+  const seg = gSeg;
+  const segCap = gCap;
+  const segSlot = gSlot;
+  const used = gUsed;
+  const tmp = gTmp;
+  const best = gBest;
+
+  // Step 1: order, segments, viable list.
+  let nv = 0;
+  let ns = 0;
+  for (let j = 0; j < c; j++) {
+    if (j === 0 || site[j] !== site[j - 1] || spine[j] !== spine[j - 1] || leaf[j] !== leaf[j - 1]) {
+      const a = j - 1;
+      if (j > 0 && (site[a] > site[j] || (site[a] === site[j] && (spine[a] > spine[j] || (spine[a] === spine[j] && leaf[a] > leaf[j]))))) return { ...none, status: STATUS_UNSORTED };
+      seg[ns] = j;
+      segCap[ns] = 0;
+      segSlot[ns] = 0;
+      ns++;
+    }
+    if (leaf[j] >= 0) {
+      segCap[ns - 1] += free[j];
+      segSlot[ns - 1] += slots[j];
+    }
+    if (slots[j] > 0 && free[j] >= dmin) via[nv++] = j;
+  }
+  seg[ns] = c;
+
   let found = false;
   let bCost = 0;
   let bBw = 0;
   let bBase = 0;
   let bTier = 0;
   const top = knobs.maxTier < 4 ? knobs.maxTier : 4;
+  const prune = knobs.softPenalty >= 0 && knobs.degradedPenalty >= 0;
+  const tierOf = (a: number, j: number): number => (j === a ? 0 : leaf[j] === leaf[a] ? 1 : spine[j] === spine[a] ? 2 : site[j] === site[a] ? 3 : 4);
 
-  const tryDomain = (s: number, e: number, t: number): void => {
-    let cap = 0;
-    let slotSum = 0;
-    for (let j = s; j < e; j++) {
-      rem[j] = free[j];
-      cnt[j] = 0;
-      if (t === 0 || leaf[j] >= 0) {
-        cap += free[j];
-        slotSum += slots[j];
-      }
-    }
-    if (cap < total || slotSum < m) return;
+  // Step 2: the greedy inside the domain whose viable candidates are via[qs..qe).
+  const tryDomain = (qs: number, qe: number, t: number): void => {
     const lvl = t === 0 ? 0 : t - 1;
+    // The top list: insertion into at most m entries, strictly better only, so that equal keys
+    // keep index order.
+    let nt = 0;
+    let cut = false;
+    for (let q = qs; q < qe; q++) {
+      const j = via[q];
+      rem[q] = free[j];
+      cnt[q] = 0;
+      if (t > 0 && leaf[j] < 0) continue;
+      const bj = cum[j * 4 + lvl];
+      const aj = base[j];
+      let p = nt;
+      if (nt === m) {
+        cut = true;
+        const w = via[best[m - 1]];
+        if (bj < cum[w * 4 + lvl] || (bj === cum[w * 4 + lvl] && aj <= base[w])) continue;
+        p = m - 1;
+      } else nt++;
+      while (p > 0) {
+        const y = via[best[p - 1]];
+        if (bj < cum[y * 4 + lvl] || (bj === cum[y * 4 + lvl] && aj <= base[y])) break;
+        best[p] = best[p - 1];
+        p--;
+      }
+      best[p] = q;
+    }
+    let nu = 0;
+    let partTier = 0;
     for (let i = 0; i < m; i++) {
       const d = demand[i];
       let pick = -1;
-      for (let j = s; j < e; j++) {
-        if ((t > 0 && leaf[j] < 0) || rem[j] < d || cnt[j] >= slots[j]) continue;
-        if (pick < 0) {
-          pick = j;
-          continue;
+      let pj = -1;
+      for (let u = 0; u < nu; u++) {
+        const q = used[u];
+        const j = via[q];
+        if (rem[q] < d || cnt[q] >= slots[j]) continue;
+        if (pick >= 0) {
+          const bj = cum[j * 4 + lvl];
+          const bp = cum[pj * 4 + lvl];
+          if (bj < bp || (bj === bp && (base[j] < base[pj] || (base[j] === base[pj] && j > pj)))) continue;
         }
-        const uj = cnt[j] > 0 ? 1 : 0;
-        const up = cnt[pick] > 0 ? 1 : 0;
-        if (uj !== up) {
-          if (uj > up) pick = j;
-          continue;
-        }
-        const bj = cum[j * 4 + lvl];
-        const bp = cum[pick * 4 + lvl];
-        if (bj !== bp) {
-          if (bj > bp) pick = j;
-          continue;
-        }
-        if (base[j] > base[pick]) pick = j;
+        pick = q;
+        pj = j;
       }
-      if (pick < 0) return;
-      tmp[i] = pick;
+      if (pick < 0) {
+        for (let b = 0; b < nt; b++) {
+          const q = best[b];
+          if (cnt[q] > 0 || rem[q] < d) continue;
+          pick = q;
+          pj = via[q];
+          break;
+        }
+        if (pick < 0 && cut) {
+          for (let q = qs; q < qe; q++) {
+            if (cnt[q] > 0 || rem[q] < d) continue;
+            const j = via[q];
+            if (t > 0 && leaf[j] < 0) continue;
+            if (pick >= 0) {
+              const bj = cum[j * 4 + lvl];
+              const bp = cum[pj * 4 + lvl];
+              if (bj < bp || (bj === bp && base[j] <= base[pj])) continue;
+            }
+            pick = q;
+            pj = j;
+          }
+        }
+        if (pick < 0) return;
+        used[nu++] = pick;
+        // Step 3: a new node can only raise the tier.
+        if (nu > 1) {
+          const tt = tierOf(tmp[0], pj);
+          if (tt > partTier) {
+            partTier = tt;
+            if (found && prune && partTier * 100 + (partTier > knobs.softTier ? knobs.softPenalty : 0) > bCost) return;
+          }
+        }
+      }
+      tmp[i] = pj;
       rem[pick] -= d;
       cnt[pick]++;
     }
-    const u0 = tmp[0];
-    let tier = 0;
-    for (let i = 1; i < m; i++) {
-      const j = tmp[i];
-      if (j === u0) continue;
-      const tt = leaf[j] === leaf[u0] ? 1 : spine[j] === spine[u0] ? 2 : site[j] === site[u0] ? 3 : 4;
-      if (tt > tier) tier = tt;
-    }
+    const tier = partTier;
     if (tier > knobs.maxTier) return;
     let bwv = BW_UNLIMITED;
     let degraded = 0;
     if (tier > 0) {
-      for (let j = s; j < e; j++) {
-        if (cnt[j] === 0) continue;
+      for (let u = 0; u < nu; u++) {
+        const j = via[used[u]];
         const v = cum[j * 4 + tier - 1];
         if (v < bwv) bwv = v;
         if (((deg[j] >> tier) & 1) !== 0) degraded++;
@@ -301,31 +423,47 @@ export function placeGangRef(c: number, col: GangColumns, m: number, demand: Int
     for (let i = 0; i < m; i++) out[i] = tmp[i];
   };
 
-  for (let t = 0; t <= top; t++) {
-    let s = 0;
-    while (s < c) {
-      let e = s + 1;
-      if (t === 4) e = c;
-      else if (t > 0) {
-        while (
-          e < c &&
-          (t === 1 ? leaf[e] === leaf[s] : t === 2 ? spine[e] === spine[s] : site[e] === site[s])
-        ) e++;
+  // Level 0: one node holds everything; such a node is viable (free ≥ total ≥ dmin, slots ≥ m ≥ 1).
+  if (top >= 0) {
+    for (let q = 0; q < nv; q++) {
+      const j = via[q];
+      if (free[j] >= total && slots[j] >= m) tryDomain(q, q + 1, 0);
+    }
+  }
+  // Levels 1..4: domains are runs of segments with the same leaf, spine, site, or all.
+  for (let t = 1; t <= top; t++) {
+    const key = t === 1 ? leaf : t === 2 ? spine : site;
+    let a = 0;
+    let q = 0;
+    while (a < ns) {
+      const s = seg[a];
+      let cap = segCap[a];
+      let slotSum = segSlot[a];
+      let b = a + 1;
+      while (b < ns && (t === 4 || key[seg[b]] === key[s])) {
+        cap += segCap[b];
+        slotSum += segSlot[b];
+        b++;
       }
+      const e = seg[b];
       // A run of isolated nodes (leaf < 0) is only a domain at level 0. A domain that holds the
       // same nodes as one of the level below is skipped: that one ordered by the bandwidth of
       // the tier any result inside it can reach, so it is at least as good.
-      let skip = t > 0 && t < 4 && leaf[s] < 0;
+      let skip = t < 4 && leaf[s] < 0;
       if (t === 1) skip ||= e - s === 1;
       else if (t === 2) skip ||= leaf[s] === leaf[e - 1];
       else if (t === 3) skip ||= spine[s] === spine[e - 1];
-      else if (t === 4) {
+      else {
         let f = 0;
         while (f < c && leaf[f] < 0) f++;
         skip = f === c || site[f] === site[c - 1];
       }
-      if (!skip) tryDomain(s, e, t);
-      s = e;
+      while (q < nv && via[q] < s) q++;
+      let qe = q;
+      while (qe < nv && via[qe] < e) qe++;
+      if (!skip && cap >= total && slotSum >= m) tryDomain(q, qe, t);
+      q = qe;
+      a = b;
     }
   }
   if (!found) return none;

@@ -100,30 +100,38 @@ export function placeGangOnTopology(
   kernels: TopologyKernels = defaultKernels(),
 ): GangPlacement {
   const req = parseWith(GangRequestSchema, requestInput, 'gang');
-  const cands = checkCandidates(candidateInput);
   const avoid = req.avoidLinks?.length ? new Set(req.avoidLinks) : undefined;
-  req.avoidLinks?.forEach((l, i) => {
-    if (l >= g.linkCount) throw new HetpoolError('not-found', `gang.avoidLinks[${i}]`, `no link ${l}`);
-  });
+  // Checked after the candidates' fields and before their node ids, as ever.
+  const checkAvoid = (): void =>
+    req.avoidLinks?.forEach((l, i) => {
+      if (l >= g.linkCount) throw new HetpoolError('not-found', `gang.avoidLinks[${i}]`, `no link ${l}`);
+    });
+  const { lay, input } = candidateColumns(g, candidateInput, avoid, checkAvoid);
+  const cols = lay.cols;
   const members = Array.isArray(req.members)
     ? req.members.map((m, i) => ({ id: m.id ?? `m${i}`, devices: m.devices }))
     : Array.from({ length: req.members.count }, (_, i) => ({ id: `m${i}`, devices: (req.members as { devices: number }).devices }));
-  const { rows, cols } = layoutGangCandidates(g, cands, avoid);
   const order = members.map((m, i) => ({ m, i })).sort((x, y) => y.m.devices - x.m.devices || x.i - y.i);
   const demand = Int32Array.from(order, (o) => o.m.devices);
   const out = new Int32Array(order.length);
   const soft = req.soft ? { tier: tierNumber(req.soft.tier), penalty: req.soft.penalty } : { tier: 4, penalty: 0 };
-  const r = kernels.placeGang(rows.length, cols, order.length, demand, {
+  const r = kernels.placeGang(lay.perm.length, cols, order.length, demand, {
     maxTier: tierNumber(req.maxTier), softTier: soft.tier, softPenalty: soft.penalty, degradedPenalty: req.degradedPenalty,
   }, out);
   if (r.status !== STATUS_OK) {
     const need = members.reduce((s, m) => s + m.devices, 0);
-    const have = cands.reduce((s, c) => s + c.freeDevices, 0);
+    let have = 0;
+    for (let j = 0; j < lay.perm.length; j++) have += cols.free[j];
     return { status: 'unschedulable', reason: r.status === 1 ? `no placement of ${members.length} member(s) needing ${need} device(s) within tier ${TIER_NAMES[tierNumber(req.maxTier)]} (candidates have ${have} free)` : `kernel status ${r.status}` };
   }
   const placed: MemberPlacement[] = new Array(members.length);
-  order.forEach((o, q) => (placed[o.i] = { member: o.m.id, node: rows[out[q]].c.node }));
-  if (req.chooseDevices) assignDevices(g, placed, members, rows.map((x) => x.c), kernels, avoid);
+  const chosen = new Map<string, GangCandidate>();
+  order.forEach((o, q) => {
+    const c = input[lay.perm[out[q]]];
+    placed[o.i] = { member: o.m.id, node: c.node };
+    if (!chosen.has(c.node)) chosen.set(c.node, candidateOf(c));
+  });
+  if (req.chooseDevices) assignDevices(g, placed, members, chosen, kernels, avoid);
   const nodes = [...new Set(placed.map((p) => p.node))];
   return {
     status: 'placed',
@@ -147,31 +155,143 @@ const isInt = (v: unknown, lo: number, hi: number): v is number => typeof v === 
 export function checkCandidates(input: readonly GangCandidateInput[]): GangCandidate[] {
   if (!Array.isArray(input)) throw new HetpoolError('invalid-input', 'candidates', 'must be an array');
   const out: GangCandidate[] = new Array(input.length);
-  const bad = (i: number, f: string, m: string): never => {
-    throw new HetpoolError('invalid-input', `candidates[${i}]${f ? `.${f}` : ''}`, m);
-  };
-  const known = new Set(['node', 'freeDevices', 'freeDeviceIds', 'maxMembers', 'baseScore']);
   for (let i = 0; i < input.length; i++) {
-    const c = input[i] as Record<string, unknown>;
-    if (typeof c !== 'object' || c === null || Array.isArray(c)) bad(i, '', 'must be an object');
-    for (const k in c) if (!known.has(k)) bad(i, k, 'unrecognized key');
-    if (typeof c.node !== 'string' || c.node.length < 1 || c.node.length > 253) bad(i, 'node', 'must be a string of 1..253 characters');
-    if (!isInt(c.freeDevices, 0, 4096)) bad(i, 'freeDevices', 'must be an integer in 0..4096');
-    if (c.maxMembers !== undefined && !isInt(c.maxMembers, 0, 1_000_000)) bad(i, 'maxMembers', 'must be an integer in 0..1000000');
-    if (c.baseScore !== undefined && !isInt(c.baseScore, 0, 100)) bad(i, 'baseScore', 'must be an integer in 0..100');
-    if (c.freeDeviceIds !== undefined) {
-      const ids = c.freeDeviceIds;
-      if (!Array.isArray(ids) || ids.length > 64) bad(i, 'freeDeviceIds', 'must be an array of at most 64 device ids');
-      (ids as unknown[]).forEach((d, j) => {
-        if (typeof d !== 'string' || d.length < 1) bad(i, `freeDeviceIds[${j}]`, 'must be a non-empty string');
-      });
-    }
-    const v: GangCandidate = { node: c.node as string, freeDevices: c.freeDevices as number, baseScore: (c.baseScore as number | undefined) ?? 0 };
-    if (c.maxMembers !== undefined) v.maxMembers = c.maxMembers as number;
-    if (c.freeDeviceIds !== undefined) v.freeDeviceIds = c.freeDeviceIds as string[];
-    out[i] = v;
+    checkCandidate(i, input[i]);
+    out[i] = candidateOf(input[i]);
   }
   return out;
+}
+
+const badCandidate = (i: number, f: string, m: string): never => {
+  throw new HetpoolError('invalid-input', `candidates[${i}]${f ? `.${f}` : ''}`, m);
+};
+
+/** Throw the first rule of GangCandidateSchema that candidate `i` breaks; allocates nothing when it passes. */
+function checkCandidate(i: number, v: unknown): asserts v is GangCandidateInput {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) badCandidate(i, '', 'must be an object');
+  const c = v as Record<string, unknown>;
+  for (const k in c) {
+    if (k !== 'node' && k !== 'freeDevices' && k !== 'freeDeviceIds' && k !== 'maxMembers' && k !== 'baseScore') badCandidate(i, k, 'unrecognized key');
+  }
+  if (typeof c.node !== 'string' || c.node.length < 1 || c.node.length > 253) badCandidate(i, 'node', 'must be a string of 1..253 characters');
+  if (!isInt(c.freeDevices, 0, 4096)) badCandidate(i, 'freeDevices', 'must be an integer in 0..4096');
+  if (c.maxMembers !== undefined && !isInt(c.maxMembers, 0, 1_000_000)) badCandidate(i, 'maxMembers', 'must be an integer in 0..1000000');
+  if (c.baseScore !== undefined && !isInt(c.baseScore, 0, 100)) badCandidate(i, 'baseScore', 'must be an integer in 0..100');
+  if (c.freeDeviceIds !== undefined) {
+    const ids = c.freeDeviceIds;
+    if (!Array.isArray(ids) || ids.length > 64) badCandidate(i, 'freeDeviceIds', 'must be an array of at most 64 device ids');
+    (ids as unknown[]).forEach((d, j) => {
+      if (typeof d !== 'string' || d.length < 1) badCandidate(i, `freeDeviceIds[${j}]`, 'must be a non-empty string');
+    });
+  }
+}
+
+/** A checked candidate with the schema's defaults filled. */
+function candidateOf(c: GangCandidateInput): GangCandidate {
+  const v: GangCandidate = { node: c.node, freeDevices: c.freeDevices, baseScore: c.baseScore ?? 0 };
+  if (c.maxMembers !== undefined) v.maxMembers = c.maxMembers;
+  if (c.freeDeviceIds !== undefined) v.freeDeviceIds = c.freeDeviceIds;
+  return v;
+}
+
+/**
+ * The kernel columns of one candidate list over one fabric view. The order of the candidates
+ * (the fabric's rank) and their fabric columns (leaf, spine, site, cum, deg) depend only on the
+ * view and the candidates' node ids, so they are kept and reused while both stay the same — the
+ * engine passes the same nodes decision after decision; free, slots and base are rewritten on
+ * every call. A link change gives a new view (fabricOf re-derives on a new graph version), so a
+ * stale layout is never found.
+ */
+interface CandidateLayout {
+  /** Node id of each input candidate when the layout was made (with the view, the cache key). */
+  readonly nodes: string[];
+  /** Column j holds input candidate perm[j]; input candidate i is in column colOf[i]. */
+  readonly perm: Int32Array;
+  readonly colOf: Int32Array;
+  /** Reused across calls: only valid until the next call with the same view. */
+  readonly cols: GangColumns;
+}
+
+const layouts = new WeakMap<FabricView, CandidateLayout>();
+
+/**
+ * Check the candidates (the first broken rule in input order is thrown, then `afterChecks` runs,
+ * then unknown or duplicate nodes are reported, as checkCandidates then layoutGangCandidates
+ * would) and return their kernel columns, from the cached layout when the view and the
+ * candidates' node ids are those of the last call.
+ */
+function candidateColumns(
+  g: TopologyGraph, input: readonly GangCandidateInput[], avoid: ReadonlySet<number> | undefined, afterChecks: () => void,
+): { lay: CandidateLayout; input: readonly GangCandidateInput[] } {
+  if (!Array.isArray(input)) throw new HetpoolError('invalid-input', 'candidates', 'must be an array');
+  const f = fabricOf(g, avoid);
+  const n = input.length;
+  let lay = layouts.get(f);
+  let hit = lay !== undefined && lay.nodes.length === n;
+  for (let i = 0; i < n; i++) {
+    const c = input[i];
+    checkCandidate(i, c);
+    if (!hit) continue;
+    if (c.node !== lay!.nodes[i]) {
+      hit = false;
+      continue;
+    }
+    const j = lay!.colOf[i];
+    lay!.cols.free[j] = c.freeDevices;
+    lay!.cols.slots[j] = c.maxMembers ?? 0x7fffffff;
+    lay!.cols.base[j] = c.baseScore ?? 0;
+  }
+  afterChecks();
+  if (hit) return { lay: lay!, input };
+  const perm = rankOrder(f, input);
+  const colOf = new Int32Array(n);
+  for (let j = 0; j < n; j++) colOf[perm[j]] = j;
+  // A new fabricKey per layout: its fabric columns never change after this.
+  lay = { nodes: input.map((c) => c.node), perm, colOf, cols: { ...emptyColumns(n), fabricKey: {} } };
+  fabricColumns(f, input, perm, lay.cols);
+  for (let j = 0; j < n; j++) {
+    const c = input[perm[j]];
+    lay.cols.free[j] = c.freeDevices;
+    lay.cols.slots[j] = c.maxMembers ?? 0x7fffffff;
+    lay.cols.base[j] = c.baseScore ?? 0;
+  }
+  // Only the plain view is cached: one with avoided links is derived afresh on every call.
+  if (!avoid || avoid.size === 0) layouts.set(f, lay);
+  return { lay, input };
+}
+
+/** Input index of each column: candidates in the fabric's (site, spine, leaf, topology order). */
+function rankOrder(f: FabricView, cands: ReadonlyArray<{ node: string }>): Int32Array {
+  // Bucket by the fabric's precomputed rank: O(nodes + candidates), no comparison sort per call.
+  const byRank = new Int32Array(f.nodeIds.length).fill(-1);
+  for (let i = 0; i < cands.length; i++) {
+    const at = f.indexOf.get(cands[i].node);
+    if (at === undefined) throw new HetpoolError('not-found', `candidates[${i}].node`, `"${cands[i].node}" is not a node of the topology`);
+    const prev = byRank[f.rank[at]];
+    if (prev >= 0) throw new HetpoolError('invalid-input', `candidates[${i}].node`, `duplicate candidate "${cands[i].node}" (also candidates[${prev}])`);
+    byRank[f.rank[at]] = i;
+  }
+  const perm = new Int32Array(cands.length);
+  let j = 0;
+  for (let r = 0; r < byRank.length; r++) if (byRank[r] >= 0) perm[j++] = byRank[r];
+  return perm;
+}
+
+const emptyColumns = (c: number): GangColumns => ({
+  leaf: new Int32Array(c), spine: new Int32Array(c), site: new Int32Array(c), free: new Int32Array(c),
+  slots: new Int32Array(c), base: new Int32Array(c), cum: new Int32Array(c * 4), deg: new Int32Array(c),
+});
+
+/** The fabric's columns (leaf, spine, site, cum, deg) of the candidates in column order. */
+function fabricColumns(f: FabricView, cands: ReadonlyArray<{ node: string }>, perm: Int32Array, col: GangColumns): void {
+  for (let j = 0; j < perm.length; j++) {
+    const at = f.indexOf.get(cands[perm[j]].node)!;
+    col.leaf[j] = f.leaf[at];
+    col.spine[j] = f.spine[at];
+    col.site[j] = f.site[at];
+    for (let t = 0; t < 4; t++) col.cum[j * 4 + t] = f.cum[at * 4 + t];
+    col.deg[j] = f.degMask[at];
+  }
 }
 
 /**
@@ -180,53 +300,27 @@ export function checkCandidates(input: readonly GangCandidateInput[]): GangCandi
  */
 export function layoutGangCandidates(g: TopologyGraph, cands: readonly GangCandidate[], avoid?: ReadonlySet<number>): { rows: Array<{ i: number; at: number; c: GangCandidate }>; cols: GangColumns } {
   const f = fabricOf(g, avoid);
-  // Bucket by the fabric's precomputed rank: O(nodes + candidates), no comparison sort per call.
-  const byRank = new Int32Array(f.nodeIds.length).fill(-1);
-  const atOf = new Int32Array(cands.length);
-  cands.forEach((c, i) => {
-    const at = f.indexOf.get(c.node);
-    if (at === undefined) throw new HetpoolError('not-found', `candidates[${i}].node`, `"${c.node}" is not a node of the topology`);
-    const prev = byRank[f.rank[at]];
-    if (prev >= 0) throw new HetpoolError('invalid-input', `candidates[${i}].node`, `duplicate candidate "${c.node}" (also candidates[${prev}])`);
-    byRank[f.rank[at]] = i;
-    atOf[i] = at;
+  const perm = rankOrder(f, cands);
+  const cols = emptyColumns(cands.length);
+  fabricColumns(f, cands, perm, cols);
+  const rows = Array.from(perm, (i, j) => {
+    const c = cands[i];
+    cols.free[j] = c.freeDevices;
+    cols.slots[j] = c.maxMembers ?? 0x7fffffff;
+    cols.base[j] = c.baseScore;
+    return { i, at: f.indexOf.get(c.node)!, c };
   });
-  const rows: Array<{ i: number; at: number; c: GangCandidate }> = [];
-  for (let r = 0; r < byRank.length; r++) {
-    const i = byRank[r];
-    if (i >= 0) rows.push({ i, at: atOf[i], c: cands[i] });
-  }
-  return { rows, cols: columnsFor(f, rows) };
-}
-
-function columnsFor(f: FabricView, rows: ReadonlyArray<{ at: number; c: GangCandidate }>): GangColumns {
-  const c = rows.length;
-  const col: GangColumns = {
-    leaf: new Int32Array(c), spine: new Int32Array(c), site: new Int32Array(c), free: new Int32Array(c),
-    slots: new Int32Array(c), base: new Int32Array(c), cum: new Int32Array(c * 4), deg: new Int32Array(c),
-  };
-  rows.forEach(({ at, c: cand }, j) => {
-    col.leaf[j] = f.leaf[at];
-    col.spine[j] = f.spine[at];
-    col.site[j] = f.site[at];
-    col.free[j] = cand.freeDevices;
-    col.slots[j] = cand.maxMembers ?? 0x7fffffff;
-    col.base[j] = cand.baseScore;
-    for (let t = 0; t < 4; t++) col.cum[j * 4 + t] = f.cum[at * 4 + t];
-    col.deg[j] = f.degMask[at];
-  });
-  return col;
+  return { rows, cols };
 }
 
 /** Choose devices per node: one best set for all members on the node, split in member order. */
 function assignDevices(
-  g: TopologyGraph, placed: MemberPlacement[], members: ReadonlyArray<{ devices: number }>, cands: readonly GangCandidate[], kernels: TopologyKernels, avoid?: ReadonlySet<number>,
+  g: TopologyGraph, placed: MemberPlacement[], members: ReadonlyArray<{ devices: number }>, candOf: ReadonlyMap<string, GangCandidate>, kernels: TopologyKernels, avoid?: ReadonlySet<number>,
 ): void {
   const byNode = new Map<string, number[]>();
   placed.forEach((p, i) => {
     if (members[i].devices > 0) byNode.set(p.node, [...(byNode.get(p.node) ?? []), i]);
   });
-  const candOf = new Map(cands.map((c) => [c.node, c]));
   for (const [node, idx] of byNode) {
     const cand = candOf.get(node)!;
     const all = deviceMatrix(g, node, avoid);
