@@ -56,6 +56,29 @@ export function constraintReason(task: Task, node: Node): string | null {
 /** True when the task names any node-level constraint besides taints. */
 export const hasNodeConstraints = (task: Task): boolean => !!(task.arch || task.form || task.site || task.selector);
 
+const ARCH_BIT: Record<string, number> = { x86_64: 1, aarch64: 2, riscv64: 4 };
+const FORM_BIT: Record<string, number> = { hardware: 1, cloud: 2, edge: 4 };
+/** Keys of every arch-set × form-set pair; `#` never starts a JSON key, so the two kinds never meet. */
+const SET_SIGNATURES = Array.from({ length: 64 }, (_, i) => `#arch${i >> 3}form${i & 7}`);
+
+function bitsOf(names: readonly string[] | undefined, bit: Record<string, number>): number {
+  if (names === undefined) return 0;
+  let bits = 0;
+  for (const n of names) bits |= bit[n];
+  return bits;
+}
+
+/**
+ * The constraint key of a task that names at most arch and form (no site, selector or
+ * tolerations), without building a string: the sets of allowed arches and forms decide its
+ * node mask, so one key per pair of sets suffices (equal keys ⇒ equal masks). Undefined for
+ * other tasks (use constraintSignature).
+ */
+export function setSignature(task: Task): string | undefined {
+  if (task.site !== undefined || task.selector !== undefined || task.tolerations !== undefined) return undefined;
+  return SET_SIGNATURES[(bitsOf(task.arch, ARCH_BIT) << 3) | bitsOf(task.form, FORM_BIT)];
+}
+
 /** Canonical key of a task's node constraints: equal keys ⇒ equal node masks. */
 export function constraintSignature(task: Task): string {
   const sel = task.selector ? Object.entries(task.selector).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) : null;

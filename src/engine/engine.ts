@@ -3,13 +3,14 @@
  * scheduling cycle, hot-plug with displacement, plugin hooks and events. Decisions are made by
  * the placement kernel (src/core/placement.ts) on the WebAssembly backend or its TypeScript twin.
  */
-import { PlacementLayout as L, PlacementState, MASK_SLOTS, SET_SLOTS } from '../core/placement.js';
+import { PlacementLayout, PlacementState, MASK_SLOTS, SET_SLOTS } from '../core/placement.js';
 import { HetpoolError } from '../model/errors.js';
-import { HealthSchema, NodeSchema, TaskSchema } from '../model/schema.js';
+import { HealthSchema, NodeSchema } from '../model/schema.js';
 import type { Health, Node, NodeInput, Task, TaskInput } from '../model/types.js';
-import { parseWith } from '../model/validate.js';
+import { fastParseTask } from '../model/fast-task.js';
+import { parseTask, parseWith } from '../model/validate.js';
 import { buildCatalog, type CatalogSource } from './catalog.js';
-import { constraintReason, constraintSignature, hasNodeConstraints, isHardTaint, untoleratedTaint } from './constraints.js';
+import { constraintReason, constraintSignature, hasNodeConstraints, isHardTaint, setSignature, untoleratedTaint } from './constraints.js';
 import { encodeTask, KIND_ID, NO_SUCH_ID, precisionBits, sharingOf, takesWholeDevices } from './encoding.js';
 import { EngineEvents } from './events.js';
 import { checkPlugins, type EnginePlugin, type ReleaseWhy } from './plugins.js';
@@ -50,6 +51,23 @@ interface Alloc {
 
 const SCRATCH = 0;
 
+/**
+ * The layout constants as a plain object: reading them off the module namespace costs an
+ * accessor call per read where the namespace is emulated (tsx, CommonJS bundles), and the
+ * engine reads dozens per decision.
+ */
+const L: typeof PlacementLayout = { ...PlacementLayout };
+
+/** Index of device `id` in `node.devices`, -1 when gone (a loop: charge() runs on every bind and release). */
+function deviceIndex(node: Node, id: string): number {
+  const devices = node.devices;
+  for (let i = 0; i < devices.length; i++) if (devices[i].id === id) return i;
+  return -1;
+}
+
+/** The queue order without plugin compares: priority descending, then submission order. */
+const byPriorityThenSeq = (a: TaskState, b: TaskState): number => b.task.priority - a.task.priority || a.seq - b.seq;
+
 /** Create a scheduling engine. Options are validated; unknown policies fail loudly. */
 export function createEngine(options: EngineOptions = {}): Engine {
   return new EngineImpl(options);
@@ -87,7 +105,11 @@ class EngineImpl implements Engine {
   private readonly pending = new Set<TaskState>();
 
   private readonly maskCache = new Map<string, number>();
+  /** Id-set slots by allow-list key; one-name lists by the name (per prefix); slots used so far. */
   private readonly setCache = new Map<string, number>();
+  private readonly singleVendorSets = new Map<string, number>();
+  private readonly singleModelSets = new Map<string, number>();
+  private setSlots = 0;
   private maskLayout = -1;
   private readonly scratchRecord = new Int32Array(L.TASK_STRIDE);
   /** Constraint signature per task definition (tasks are immutable once parsed). */
@@ -294,6 +316,7 @@ class EngineImpl implements Engine {
     st.set(L.H_N_FLAGS, s, this.nodeFlags(n));
     st.set(L.H_N_DEV_FIRST, s, rec.devFirst);
     st.set(L.H_N_DEV_COUNT, s, n.devices.length);
+    const interned = this.vendors.size + this.models.size;
     let dmilli = 0;
     n.devices.forEach((d, i) => {
       const ds = rec.devFirst + i;
@@ -327,6 +350,9 @@ class EngineImpl implements Engine {
     });
     st.set(L.H_N_DMILLI_FREE, s, dmilli);
     st.set(L.H_N_DMILLI_CAP, s, dmilli);
+    // an allow-list set holds the interned ids known when it was written: a name interned just
+    // now (a new vendor or model) would be missing from it, so drop them all
+    if (this.vendors.size + this.models.size !== interned) this.clearSets();
   }
 
   private clearNode(rec: NodeRec): void {
@@ -452,7 +478,7 @@ class EngineImpl implements Engine {
     st.add(L.H_N_CPU_FREE, s, -sign * task.cpuMilli);
     st.add(L.H_N_MEM_FREE, s, -sign * task.memoryMiB);
     for (const a of alloc.devices) {
-      const i = rec.node.devices.findIndex((d) => d.id === a.deviceId);
+      const i = deviceIndex(rec.node, a.deviceId);
       if (i < 0) continue; // the device is gone: nothing to give back
       const ds = rec.devFirst + i;
       st.add(L.H_D_SLICES_USED, ds, sign);
@@ -489,7 +515,8 @@ class EngineImpl implements Engine {
   submit(input: TaskInput | TaskInput[]): void {
     const list = Array.isArray(input) ? input : [input];
     const root = (i: number) => (Array.isArray(input) ? `tasks[${i}]` : 'task');
-    const parsed = list.map((t, i) => parseWith(TaskSchema, t, root(i)));
+    // the fast path first: the error path (zod, with the task's own root) only on doubt
+    const parsed = list.map((t, i) => fastParseTask(t) ?? parseTask(t, root(i)));
     const ids = new Map<string, number>();
     parsed.forEach((t, i) => {
       if (this.taskMap.has(t.id)) throw new HetpoolError('conflict', `${root(i)}.id`, `task "${t.id}" already exists`);
@@ -501,7 +528,7 @@ class EngineImpl implements Engine {
       const ts: TaskState = { id: task.id, task, status: 'pending', seq: this.seq++ };
       this.taskMap.set(task.id, ts);
       this.pending.add(ts);
-      this.events.emit({ type: 'submitted', taskId: task.id });
+      if (this.events.has('submitted')) this.events.emit({ type: 'submitted', taskId: task.id });
     }
   }
 
@@ -543,7 +570,7 @@ class EngineImpl implements Engine {
     const binding = ts.binding as Binding;
     ts.binding = undefined;
     for (const p of this.plugins) p.onRelease?.(binding, ts, why);
-    if (why === 'released' || why === 'cancelled') this.events.emit({ type: 'released', taskId: ts.id, nodeId: binding.nodeId, why });
+    if ((why === 'released' || why === 'cancelled') && this.events.has('released')) this.events.emit({ type: 'released', taskId: ts.id, nodeId: binding.nodeId, why });
     return binding;
   }
 
@@ -569,12 +596,12 @@ class EngineImpl implements Engine {
 
   /**
    * Shared by place() and tentative().place(): validate, find the kernel's placement for the task
-   * (a new one, or a queued one with this new definition) and, when it fits, register a new task as
-   * pending so that bind() can take it. Unschedulable leaves everything as it was: a queued task
-   * keeps its old definition.
+   * (a new one, or a queued one with this new definition) and, when it fits, register a new task
+   * (the caller binds it at once). Unschedulable leaves everything as it was: a queued task keeps
+   * its old definition.
    */
   private placeNow(input: TaskInput): { ts: TaskState; existed: boolean; previousTask: Task; out: Binding | Unschedulable } {
-    const task = parseWith(TaskSchema, input, 'task');
+    const task = parseTask(input, 'task');
     const existing = this.taskMap.get(task.id);
     if (existing && existing.status === 'running') throw new HetpoolError('conflict', 'task.id', `task "${task.id}" is already running`);
     const ts: TaskState = existing ?? { id: task.id, task, status: 'pending', seq: this.seq };
@@ -583,9 +610,9 @@ class EngineImpl implements Engine {
     const out = this.placeOne(ts);
     if (!('nodeId' in out)) ts.task = previousTask;
     else if (!existing) {
+      // a new task is bound right after this (bind() would only take it off the pending set again)
       this.seq++;
       this.taskMap.set(ts.id, ts);
-      this.pending.add(ts);
     }
     return { ts, existed: !!existing, previousTask, out };
   }
@@ -633,7 +660,7 @@ class EngineImpl implements Engine {
     const bindings: Binding[] = [];
     const unschedulable: Unschedulable[] = [];
     const queue = [...this.pending];
-    queue.sort((a, b) => this.compare(a, b));
+    queue.sort(this.plugins.some((p) => p.compare) ? (a, b) => this.compare(a, b) : byPriorityThenSeq);
     if (this.volatileFilters) this.invalidateFilters();
     // a device chooser changes a placement after the kernel's commit: later tasks must see it
     const perTask = this.plugins.some((p) => p.admit || p.preempt || p.chooseDevices);
@@ -665,7 +692,7 @@ class EngineImpl implements Engine {
       const c = p.compare(a, b);
       if (c !== 0) return c;
     }
-    return b.task.priority - a.task.priority || a.seq - b.seq;
+    return byPriorityThenSeq(a, b);
   }
 
   private admission(ts: TaskState): string | null {
@@ -716,12 +743,12 @@ class EngineImpl implements Engine {
       if (end === start) {
         // the caches were full: clear them and start the chunk afresh
         this.maskCache.clear();
-        this.setCache.clear();
+        this.clearSets();
         if (!this.encode(queue[start], 0)) throw new HetpoolError('internal', 'engine', 'cannot encode a task into empty caches');
         end = start + 1;
         while (end < queue.length && this.encode(queue[end], end - start)) end++;
       }
-      for (let i = start; i < end; i++) this.inFlight[i - start] = queue[i].task;
+      if (this.customScore) for (let i = start; i < end; i++) this.inFlight[i - start] = queue[i].task;
       this.st.placeBatch(end - start, this.customScore);
       for (let i = start; i < end; i++) this.record(queue[i], this.outcome(queue[i], i - start), bindings, unschedulable, sink);
       start = end;
@@ -733,10 +760,10 @@ class EngineImpl implements Engine {
     this.refreshLayout();
     if (!this.encode(ts, SCRATCH)) {
       this.maskCache.clear();
-      this.setCache.clear();
+      this.clearSets();
       this.encode(ts, SCRATCH);
     }
-    this.inFlight[SCRATCH] = ts.task;
+    if (this.customScore) this.inFlight[SCRATCH] = ts.task;
     this.st.place(SCRATCH, true, this.customScore);
     return this.chooseOn(ts, this.outcome(ts, SCRATCH));
   }
@@ -744,21 +771,24 @@ class EngineImpl implements Engine {
   /** Read result record `i` for task `ts`: a Binding (already charged by the kernel) or reasons. */
   private outcome(ts: TaskState, i: number): Binding | Unschedulable {
     const st = this.st;
-    if (st.result(i, L.R_STATUS) === L.ST_BOUND) {
-      const rec = this.bySlot[st.result(i, L.R_NODE)] as NodeRec;
-      const devices: BoundDevice[] = [];
-      const nd = st.result(i, L.R_NDEV);
-      const a = ts.task.accel;
+    if (st.result(i, L.R_STATUS) !== L.ST_BOUND) return this.explainResult(ts, i);
+    const rec = this.bySlot[st.result(i, L.R_NODE)] as NodeRec;
+    const devices: BoundDevice[] = [];
+    const nd = st.result(i, L.R_NDEV);
+    if (nd > 0) {
+      const task = ts.task;
+      const a = task.accel;
       const p = st.result(i, L.R_PROF);
+      const whole = p < 0 && takesWholeDevices(task);
+      const nodeDevices = rec.node.devices;
       for (let k = 0; k < nd; k++) {
-        const d = rec.node.devices[st.result(i, L.R_DEVS + k) - rec.devFirst];
+        const d = nodeDevices[st.result(i, L.R_DEVS + k) - rec.devFirst];
         if (p >= 0) devices.push({ deviceId: d.id, milli: st.get(L.H_P_MILLI, p), memoryMiB: st.get(L.H_P_MEM, p), profile: a?.profile });
-        else if (takesWholeDevices(ts.task)) devices.push({ deviceId: d.id, milli: 1000, memoryMiB: d.memoryMiB });
+        else if (whole) devices.push({ deviceId: d.id, milli: 1000, memoryMiB: d.memoryMiB });
         else devices.push({ deviceId: d.id, milli: a?.milli ?? 0, memoryMiB: a?.memoryMiB ?? 0 });
       }
-      return { taskId: ts.id, nodeId: rec.node.id, devices };
     }
-    return this.explainResult(ts, i);
+    return { taskId: ts.id, nodeId: rec.node.id, devices };
   }
 
   private explainResult(ts: TaskState, i: number): Unschedulable {
@@ -789,11 +819,7 @@ class EngineImpl implements Engine {
   /** Make a kernel-charged placement the task's binding; `announce` = emit 'bound' and call onBind now. */
   private bind(ts: TaskState, b: Binding, sink: EngineEvent[] | undefined, announce: boolean): void {
     const rec = this.nodeMap.get(b.nodeId) as NodeRec;
-    const whole = takesWholeDevices(ts.task);
-    this.allocs.set(ts.id, {
-      nodeId: b.nodeId,
-      devices: b.devices.map((d) => ({ deviceId: d.deviceId, share: d.profile ? 'profile' : whole ? 'whole' : 'fraction', milli: d.milli, memoryMiB: d.memoryMiB, ...(d.profile ? { profile: d.profile } : {}) })),
-    });
+    this.allocs.set(ts.id, this.allocOf(ts.task, b));
     rec.running.add(ts.id);
     ts.status = 'running';
     ts.binding = b;
@@ -804,7 +830,7 @@ class EngineImpl implements Engine {
 
   private announce(ts: TaskState, b: Binding, sink: EngineEvent[] | undefined): void {
     for (const p of this.plugins) p.onBind?.(b, ts);
-    this.events.emit({ type: 'bound', binding: b }, sink);
+    if (sink || this.events.has('bound')) this.events.emit({ type: 'bound', binding: b }, sink);
   }
 
   // ── encoding and bitset caches ──────────────────────────────────────────────────────────
@@ -816,7 +842,7 @@ class EngineImpl implements Engine {
   private refreshLayout(): void {
     if (this.maskLayout !== this.st.layoutGeneration) {
       this.maskCache.clear();
-      this.setCache.clear();
+      this.clearSets();
       this.maskLayout = this.st.layoutGeneration;
     }
   }
@@ -863,6 +889,9 @@ class EngineImpl implements Engine {
 
   /** A task definition's constraint signature, memoised: repeated decisions build no strings. */
   private signature(t: Task): string {
+    // arch/form only (the common case): a precomputed key, nothing built even for a new task
+    const quick = setSignature(t);
+    if (quick !== undefined) return quick;
     let sig = this.signatures.get(t);
     if (sig === undefined) {
       sig = constraintSignature(t);
@@ -871,7 +900,28 @@ class EngineImpl implements Engine {
     return sig;
   }
 
-  private idSet(prefix: string, names: string[], interner: Interner): number {
+  /** Forget every cached id set (their slots are reused from 0). */
+  private clearSets(): void {
+    this.setCache.clear();
+    this.singleVendorSets.clear();
+    this.singleModelSets.clear();
+    this.setSlots = 0;
+  }
+
+  /** The id-set slot of an allow-list (cached; -1 when the cache is full). */
+  private idSet(prefix: 'v' | 'm', names: string[], interner: Interner): number {
+    if (names.length === 1) {
+      // one vendor or model (the common pin): keyed by the name itself, no key string built
+      const single = prefix === 'v' ? this.singleVendorSets : this.singleModelSets;
+      let s = single.get(names[0]);
+      if (s !== undefined) return s;
+      if (this.setSlots >= SET_SLOTS) return -1;
+      s = this.setSlots++;
+      const id = interner.lookup(names[0]);
+      this.st.writeSet(s, id === undefined ? [] : [id]);
+      single.set(names[0], s);
+      return s;
+    }
     let key = this.namesKeys.get(names);
     if (key === undefined) {
       key = `${prefix}:${JSON.stringify([...names].sort())}`;
@@ -879,8 +929,8 @@ class EngineImpl implements Engine {
     }
     let s = this.setCache.get(key);
     if (s !== undefined) return s;
-    if (this.setCache.size >= SET_SLOTS) return -1;
-    s = this.setCache.size;
+    if (this.setSlots >= SET_SLOTS) return -1;
+    s = this.setSlots++;
     const ids: number[] = [];
     for (const n of names) {
       const id = interner.lookup(n);
@@ -932,11 +982,16 @@ class EngineImpl implements Engine {
 
   /** What a binding holds, in the terms charge() uses. */
   private allocOf(task: Task, b: Binding): Alloc {
-    const whole = takesWholeDevices(task);
-    return {
-      nodeId: b.nodeId,
-      devices: b.devices.map((d) => ({ deviceId: d.deviceId, share: d.profile ? 'profile' : whole ? 'whole' : 'fraction', milli: d.milli, memoryMiB: d.memoryMiB, ...(d.profile ? { profile: d.profile } : {}) })),
-    };
+    const devices: DevAlloc[] = [];
+    if (b.devices.length > 0) {
+      const whole = takesWholeDevices(task);
+      for (const d of b.devices) {
+        devices.push(d.profile
+          ? { deviceId: d.deviceId, share: 'profile', milli: d.milli, memoryMiB: d.memoryMiB, profile: d.profile }
+          : { deviceId: d.deviceId, share: whole ? 'whole' : 'fraction', milli: d.milli, memoryMiB: d.memoryMiB });
+      }
+    }
+    return { nodeId: b.nodeId, devices };
   }
 
   /**

@@ -18,6 +18,12 @@ export class EngineEvents {
     };
   }
 
+  /** True when someone listens to `name`: hot paths skip building events nobody receives. */
+  has(name: EngineEventName): boolean {
+    const set = this.listeners.get(name);
+    return set !== undefined && set.size > 0;
+  }
+
   emit(e: EngineEvent, sink?: EngineEvent[]): void {
     sink?.push(e);
     const set = this.listeners.get(e.type);

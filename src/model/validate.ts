@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { HetpoolError } from './errors.js';
+import { fastParseTask } from './fast-task.js';
 import * as S from './schema.js';
 import type { Cluster, Node, Task, TaskList } from './types.js';
 
@@ -31,4 +32,9 @@ export function parseWith<T extends z.ZodType>(schema: T, value: unknown, root =
 export const parseCluster = (v: unknown, root = ''): Cluster => parseWith(S.ClusterSchema, v, root);
 export const parseTaskList = (v: unknown, root = ''): TaskList => parseWith(S.TaskListSchema, v, root);
 export const parseNode = (v: unknown, root = 'node'): Node => parseWith(S.NodeSchema, v, root);
-export const parseTask = (v: unknown, root = 'task'): Task => parseWith(S.TaskSchema, v, root);
+/**
+ * Validate a task: the hand-written fast path (fast-task.ts) when it is sure the input is valid
+ * — it returns exactly what zod would — else zod, whose error is then thrown. Same result as
+ * `parseWith(TaskSchema, v, root)`, several times cheaper on the common valid task.
+ */
+export const parseTask = (v: unknown, root = 'task'): Task => fastParseTask(v) ?? parseWith(S.TaskSchema, v, root);
