@@ -43,7 +43,8 @@ import {
   DS_KIND, DS_VENDOR, DS_MODEL, DS_PRECISION, DS_UNHEALTHY, DS_MODE, DS_HELD, DS_SLICES, DS_MILLI,
   DS_MEMORY, DS_FIT,
   H_IDX_ON, H_IDX_STALE, H_IDX_TREE, H_IDX_LEAVES, H_DIRTY_LIST, H_DIRTY_N, H_DIRTY_BITS, H_IDX_VISITS,
-  H_IDX_ORDER, H_IDX_POS, H_IDX_SCRATCH, H_IDX_SORTED, H_IDX_FIT,
+  H_IDX_ORDER, H_IDX_POS, H_IDX_SCRATCH, H_IDX_SORTED, H_IDX_FIT, H_IDX_GROUP, H_MASK_GROUPS,
+  IX_GNEG, IX_GMAX, IDX_GROUPS, GROUP_WORDS,
   IDX_BLOCK, IDX_BLOCK_SHIFT, IX_NONE, IX_CPU, IX_MEM, IX_FRAC, IX_WHOLE, IX_HASH, IX_ODD, IX_NCAP, IX_XCAP,
   IX_FREE, IX_STRIDE, IDX_SCALE, IDX_FULL, IDX_WHOLE_BUCKETS, IDX_BUCKETS,
   IXE_CPU, IXE_MEM, IXE_FRAC, IXE_WHOLE, IXE_HASH, IXE_NCAP, IXE_XCAP, IX_SUMC, IX_SUMF, IX_SUMW,
@@ -156,6 +157,7 @@ function bindLayout(hdr: usize): void {
   cFitFrac = <usize>load<i32>(hdr + (<usize>H_IDX_FIT << 2));
   cFitFracMem = cFitFrac + (<usize>idxLeaves << (IDX_BLOCK_SHIFT + 2));
   cFitWhole = cFitFracMem + (<usize>idxLeaves << (IDX_BLOCK_SHIFT + 2));
+  cGroup = <usize>load<i32>(hdr + (<usize>H_IDX_GROUP << 2));
 }
 
 @inline function inSet(set: usize, i: i32): bool {
@@ -373,6 +375,11 @@ let cPos: usize = 0;
 let cFitFrac: usize = 0;
 let cFitFracMem: usize = 0;
 let cFitWhole: usize = 0;
+/** Node group by slot (H_IDX_GROUP). */
+let cGroup: usize = 0;
+@inline function groupOf(n: i32): i32 {
+  return get(cGroup, n) & (IDX_GROUPS - 1);
+}
 
 @inline function rec(v: i32): usize {
   return cTree + (<usize>v * <usize>IX_STRIDE << 2);
@@ -460,6 +467,9 @@ function leafRecompute(l: i32, hwm: i32, seed: u32, into: i32): void {
     put(cFitFracMem, n, fracMem);
     put(cFitWhole, n, whole);
     const hashKey = 0x7fffffff - <i32>(tieHash(seed, <u32>n) >>> 1);
+    const g = groupOf(n);
+    maxInto(p, IX_GNEG, -g);
+    maxInto(p, IX_GMAX, g);
     const empty = cpuFree == cpuCap && memFree == memCap && (count == 0 || dFree == dCap);
     blocks |= kinds;
     for (let k = 0; k < IDX_CLASS_BLOCKS; k++) {
@@ -656,18 +666,19 @@ function markNode(hdr: usize, n: i32): void {
 }
 
 /**
- * Sort key of node slot n for the leaf order (24 bits): device kind and model of its first device
- * (12 bits), then the half-octave buckets of its CPU and memory capacity (6 bits each); nodes of one
- * shape share it. Absent slots and slots at or above hwm get the largest key (placed last).
+ * Sort key of node slot n for the leaf order (32 bits, unsigned order): its group (8 bits), the
+ * device kind and model of its first device (12 bits), then the half-octave buckets of its CPU and
+ * memory capacity (6 bits each); nodes of one group and shape share it. Absent slots and slots at
+ * or above hwm get the largest key (placed last).
  */
 function shapeKey(n: i32, hwm: i32): i32 {
-  if (n >= hwm || (get(cNFlags, n) & NF_PRESENT) == 0) return 0xffffff;
+  if (n >= hwm || (get(cNFlags, n) & NF_PRESENT) == 0) return -1;
   let dev = 0;
   if (get(cNDevCount, n) > 0) {
     const d = get(cNDevFirst, n);
     dev = (((get(cDKind, d) + 1) & 63) << 6) | ((get(cDModel, d) + 1) & 63);
   }
-  return (dev << 12) | (min(bucketKey(get(cNCpuCap, n)), 63) << 6) | min(bucketKey(get(cNMemCap, n)), 63);
+  return (groupOf(n) << 24) | (dev << 12) | (min(bucketKey(get(cNCpuCap, n)), 63) << 6) | min(bucketKey(get(cNMemCap, n)), 63);
 }
 
 /** One stable counting pass of the radix sort: (keys, slots) → (keys2, slots2) by key byte `shift`. */
@@ -712,7 +723,12 @@ function sortLeafOrder(hdr: usize, hwm: i32): void {
   radixPass(count, k0, s0, k1, cOrder, hist, 0);
   radixPass(count, k1, cOrder, k0, s0, hist, 8);
   radixPass(count, k0, s0, k1, cOrder, hist, 16);
-  for (let p = 0; p < count; p++) put(cPos, get(cOrder, p), p);
+  radixPass(count, k1, cOrder, k0, s0, hist, 24);
+  for (let p = 0; p < count; p++) {
+    const n = get(s0, p);
+    put(cOrder, p, n);
+    put(cPos, n, p);
+  }
   store<i32>(hdr + (<usize>H_IDX_SORTED << 2), hwm);
 }
 
@@ -754,6 +770,8 @@ let qProfile: i32 = 0;
 let qWhole: bool = false;
 let qMask: usize = 0;
 let qDMem: i32 = 0;
+/** The group set of the task's mask (H_MASK_GROUPS), 0 = none known (no pruning by group). */
+let qGroups: usize = 0;
 let qSpread: bool = false;
 let qDims: i32 = 0;
 let qDevReq: i32 = 0;
@@ -949,8 +967,23 @@ function bounds(v: i32): void {
     if (!allowed) return;
   }
   const p = rec(v);
+  if (qGroups != 0 && !groupsMeet(p)) return;
   gLoaded = partBound(p, false);
   gEmpty = partBound(p, true);
+}
+
+/** Does the record's range of node groups hold a group in which the task's mask allows a node? */
+function groupsMeet(p: usize): bool {
+  const g0 = -get(p, IX_GNEG);
+  const g1 = get(p, IX_GMAX);
+  if (g1 == IX_NONE) return false;
+  for (let w = g0 >> 5; w <= g1 >> 5; w++) {
+    let bits = <u32>get(qGroups, w);
+    if (w == g0 >> 5) bits &= <u32>0xffffffff << (<u32>g0 & 31);
+    if (w == g1 >> 5) bits &= <u32>0xffffffff >>> (31 - (<u32>g1 & 31));
+    if (bits != 0) return true;
+  }
+  return false;
 }
 
 /** Could a part with bound b and hash floor hf beat the best node so far? */
@@ -1014,6 +1047,17 @@ function explore(v: i32, bl: i32, be: i32): void {
   }
 }
 
+/** The group set written with node mask `mask` (H_MASK_GROUPS), 0 for no mask or a mask elsewhere. */
+function maskGroups(hdr: usize, mask: usize): usize {
+  if (mask == 0) return 0;
+  const base = <usize>load<i32>(hdr + (<usize>H_MASK_BASE << 2));
+  const bytes = <usize>load<i32>(hdr + (<usize>H_MASK_WORDS << 2)) << 2;
+  if (bytes == 0 || mask < base || (mask - base) % bytes != 0) return 0;
+  const m = <i32>((mask - base) / bytes);
+  if (m >= MASK_SLOTS) return 0;
+  return <usize>load<i32>(hdr + (<usize>H_MASK_GROUPS << 2)) + (<usize>(m * GROUP_WORDS) << 2);
+}
+
 /**
  * How many nodes a node mask allows: the count written with the mask (H_MASK_POP), or a popcount
  * of its words below hwm for a mask elsewhere. Only chooses between two exact methods.
@@ -1065,6 +1109,7 @@ function searchIndex(hdr: usize, t: usize, hwm: i32, seed: u32): i32 {
   qWhole = (tget(t, T_FLAGS) & TF_WHOLE) != 0;
   qMask = <usize>tget(t, T_NODEMASK);
   qDMem = tget(t, T_DMEM);
+  qGroups = maskGroups(hdr, qMask);
   qSpread = cPolicy == POLICY_SPREAD;
   qDims = qKind >= 0 ? 3 : 2;
   qDevReq = 0;

@@ -23,11 +23,13 @@ const devArb = fc.record({
   milliPct: fc.constantFrom(100, 100, 100, 50, 0), memPct: fc.constantFrom(100, 100, 50, 0), prof: fc.boolean(),
 });
 const shapeArb = fc.record({ cpuCap: fc.constantFrom(0, 4000, 8000, 8000, 16000, 16000), memCap: fc.constantFrom(0, 8192, 16384, 16384, 16384), devices: fc.array(devArb, { maxLength: 4 }) });
-const nodeArb = (shapes: number) => fc.record({ shape: fc.nat(shapes - 1), flags: fc.constantFrom(OK, OK, OK, OK, OK, 6, 5, 3), cpuPct: fc.constantFrom(100, 100, 100, 75, 50, 0), memPct: fc.constantFrom(100, 100, 100, 50, 0) });
+// group: the node group the engine would give (architecture × form × site); 200 tests a high word
+const groupArb = fc.constantFrom(0, 0, 1, 2, 3, 200);
+const nodeArb = (shapes: number) => fc.record({ shape: fc.nat(shapes - 1), group: groupArb, flags: fc.constantFrom(OK, OK, OK, OK, OK, 6, 5, 3), cpuPct: fc.constantFrom(100, 100, 100, 75, 50, 0), memPct: fc.constantFrom(100, 100, 100, 50, 0) });
 const taskArb = fc.record({
   cpu: fc.constantFrom(0, 500, 1000, 1000, 2000, 4000), mem: fc.constantFrom(0, 0, 1024, 1024, 4096, 9000), kind: fc.constantFrom<number>(-1, -1, 0, 0, 0, 1, 2, 3), count: fc.integer({ min: 1, max: 3 }),
   milli: fc.constantFrom(100, 300, 500, 1000), dmem: fc.constantFrom(0, 0, 1024), whole: fc.boolean(), profile: fc.constantFrom(-1, -1, -1, 0, 1),
-  mask: fc.constantFrom('none', 'none', 'dense', 'sparse'), maskSeed: fc.nat(),
+  mask: fc.constantFrom('none', 'none', 'dense', 'sparse', 'groups', 'groups'), maskSeed: fc.nat(),
   // model allow-list: none, one model (one class block), models of one class (0 and 8), of two classes, or no model at all
   models: fc.constantFrom(null, null, [0], [1], [9], [11], [0, 8], [1, 2], [] as number[]),
 });
@@ -38,6 +40,7 @@ const opArb = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant('device' as const), device: fc.nat(), flags: fc.constantFrom(0, 1, 3), pct: fc.constantFrom(0, 100) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('hwm' as const), delta: fc.integer({ min: -9, max: 9 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('seed' as const), seed: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('group' as const), node: fc.nat(), group: groupArb }) },
 );
 const caseArb = fc.integer({ min: 1, max: 4 }).chain((shapes) =>
   fc.record({
@@ -54,7 +57,7 @@ const caseArb = fc.integer({ min: 1, max: 4 }).chain((shapes) =>
  * tasks, some pinned to one model or model class — the kind and model-class blocks decide.
  */
 const hetShapeArb = fc.record({ cpuCap: fc.constantFrom(4000, 8000, 16000, 32000), memCap: fc.constantFrom(8192, 16384, 65536), devices: fc.array(devArb, { minLength: 1, maxLength: 4 }) });
-const hetNodeArb = (shapes: number) => fc.record({ shape: fc.nat(shapes - 1), flags: fc.constantFrom(OK, OK, OK, OK, OK, OK, 3), cpuPct: fc.constantFrom(100, 90, 75, 50, 25), memPct: fc.constantFrom(100, 80, 50, 25) });
+const hetNodeArb = (shapes: number) => fc.record({ shape: fc.nat(shapes - 1), group: groupArb, flags: fc.constantFrom(OK, OK, OK, OK, OK, OK, 3), cpuPct: fc.constantFrom(100, 90, 75, 50, 25), memPct: fc.constantFrom(100, 80, 50, 25) });
 const hetCaseArb = fc.integer({ min: 1, max: 8 }).chain((shapes) =>
   fc.record({
     shapes: fc.array(hetShapeArb, { minLength: shapes, maxLength: shapes }),
@@ -84,6 +87,7 @@ function load(st: PlacementState, c: Case): void {
     st.set(L.H_N_MEM_CAP, i, sh.memCap);
     st.set(L.H_N_MEM_FREE, i, Math.floor((sh.memCap * n.memPct) / 100));
     st.set(L.H_N_FLAGS, i, n.flags);
+    st.setNodeGroup(i, n.group);
     st.set(L.H_N_DEV_FIRST, i, d);
     st.set(L.H_N_DEV_COUNT, i, sh.devices.length);
     let cap = 0;
@@ -103,11 +107,18 @@ function load(st: PlacementState, c: Case): void {
   });
 }
 
-/** Write task record 0 for `t` (masks drawn from its seed: dense ≈ 3/4 of the nodes, sparse ≈ 1/16). */
+/**
+ * Write task record 0 for `t` (masks drawn from its seed: dense ≈ 3/4 of the nodes, sparse ≈ 1/16,
+ * groups = the nodes of the groups g whose bit g mod 31 is set in the seed, as a site or
+ * architecture constraint selects whole groups).
+ */
 function writeTask(st: PlacementState, t: Op & { op: 'place' }): void {
   const task = t.task;
   let mask = 0;
-  if (task.mask !== 'none') {
+  if (task.mask === 'groups') {
+    st.writeMask(0, (n) => ((task.maskSeed >>> (st.nodeGroup(n) % 31)) & 1) === 1);
+    mask = st.maskPtr(0);
+  } else if (task.mask !== 'none') {
     const keep = task.mask === 'dense' ? 0xc0000000 : 0x10000000;
     st.writeMask(0, (n) => tieHash(task.maskSeed, n) < keep);
     mask = st.maskPtr(0);
@@ -131,6 +142,9 @@ function change(st: PlacementState, op: Op, c: Case): void {
       st.set(L.H_N_MEM_FREE, n, Math.floor((st.get(L.H_N_MEM_CAP, n) * op.pct) / 100));
       break;
     }
+    case 'group':
+      st.setNodeGroup(op.node % hwm, op.group);
+      break;
     case 'flags':
       st.set(L.H_N_FLAGS, op.node % hwm, op.flags);
       break;
@@ -395,7 +409,8 @@ describe('free-capacity index', () => {
     // (b) the incrementally maintained records equal a rebuild from the columns, and (c) leaf fields
     // read by definition: IX_CPU / IXE_CPU = the most free CPU of an eligible loaded / empty node
     // of the leaf, IX_WHOLE = the most fully free healthy unheld devices of a loaded node,
-    // IX_HASH = 0x7fffffff − (smallest tie hash of a loaded node >>> 1); IX_NONE where no such node;
+    // IX_HASH = 0x7fffffff − (smallest tie hash of a loaded node >>> 1), IX_GNEG / IX_GMAX = −(smallest)
+    // and largest node group of an eligible node (loaded or empty); IX_NONE where no such node;
     // the summed-ratio buckets IX_SUMC / IX_SUMF / IX_SUMW as sumFields reads them, and every kind
     // and model-class block (IX_KIND …) as classFields reads it.
     fc.assert(
@@ -422,10 +437,12 @@ describe('free-capacity index', () => {
           const hwm = st.nodeHighWater;
           for (let l = 0; l < leaves; l++) {
             const r = records[leaves + l];
-            let cpu = L.IX_NONE, cpuEmpty = L.IX_NONE, whole = L.IX_NONE, hash = L.IX_NONE;
+            let cpu = L.IX_NONE, cpuEmpty = L.IX_NONE, whole = L.IX_NONE, hash = L.IX_NONE, gneg = L.IX_NONE, gmax = L.IX_NONE;
             for (const n of st.indexLeafSlots(l)) {
               if (n >= hwm) continue;
               if ((st.get(L.H_N_FLAGS, n) & OK) !== OK) continue;
+              gneg = Math.max(gneg, 0 - st.nodeGroup(n)) | 0;
+              gmax = Math.max(gmax, st.nodeGroup(n));
               const devs = st.get(L.H_N_DEV_COUNT, n);
               const empty = st.get(L.H_N_CPU_FREE, n) === st.get(L.H_N_CPU_CAP, n) && st.get(L.H_N_MEM_FREE, n) === st.get(L.H_N_MEM_CAP, n) &&
                 (devs === 0 || st.get(L.H_N_DMILLI_FREE, n) === st.get(L.H_N_DMILLI_CAP, n));
@@ -443,7 +460,7 @@ describe('free-capacity index', () => {
               }
               whole = Math.max(whole, w);
             }
-            expect([r[L.IX_CPU], r[L.IXE_CPU], r[L.IX_WHOLE], r[L.IX_HASH]]).toEqual([cpu, cpuEmpty, whole, hash]);
+            expect([r[L.IX_CPU], r[L.IXE_CPU], r[L.IX_WHOLE], r[L.IX_HASH], r[L.IX_GNEG], r[L.IX_GMAX]]).toEqual([cpu, cpuEmpty, whole, hash, gneg, gmax]);
             expect(sumFields(st, l, hwm)).toEqual([...r.slice(L.IX_SUMC, L.IX_SUMC + 2 * L.IDX_BUCKETS + L.IDX_WHOLE_BUCKETS)]);
             for (let b = 0; b < L.IDX_CLASS_BLOCKS; b++) {
               const at = L.IX_KIND + b * L.IXK_STRIDE;

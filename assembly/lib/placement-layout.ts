@@ -22,6 +22,8 @@
  * │ leaf order   │ IDX_BLOCK·H_IDX_LEAVES words each: position → node slot, node slot → position,
  * │              │ then 3 such arrays and 256 words of scratch for the sort that fills them
  * │ fit summary  │ 3 · IDX_BLOCK·H_IDX_LEAVES words by node slot (H_IDX_FIT)
+ * │ node groups  │ IDX_BLOCK·H_IDX_LEAVES words by node slot (H_IDX_GROUP)
+ * │ mask groups  │ MASK_SLOTS · GROUP_WORDS words (H_MASK_GROUPS)
  * └──────────────┘
  * ```
  */
@@ -116,10 +118,25 @@ export const H_IDX_SORTED = 48;
  * these can serve the task (necessary conditions: they never reject a node that fits).
  */
 export const H_IDX_FIT = 49;
+/**
+ * Byte offset of the node groups: one word per node slot (IDX_BLOCK·H_IDX_LEAVES words), 0 ..
+ * IDX_GROUPS − 1, set by the binding (the engine groups nodes by architecture, form and site). The
+ * leaf order sorts by group first, so the nodes a site, architecture or form constraint allows lie
+ * in few subtrees; index records keep their range of groups (IX_GNEG, IX_GMAX).
+ */
+export const H_IDX_GROUP = 50;
+/**
+ * Byte offset of MASK_SLOTS · GROUP_WORDS words: per node mask, the set of groups with at least one
+ * allowed node (written with the mask). A search prunes a record none of whose groups is in it.
+ */
+export const H_MASK_GROUPS = 51;
 /** Number of header words (the header occupies HEADER_WORDS * 4 bytes). */
 export const HEADER_WORDS = 52;
 /** Node constraint masks kept at once (a cache of distinct constraint signatures). */
 export const MASK_SLOTS = 256;
+/** Node groups (H_IDX_GROUP) and the words of a group set (H_MASK_GROUPS). */
+export const IDX_GROUPS = 256;
+export const GROUP_WORDS = 8;
 /** First and last header index that holds a column offset. */
 export const H_FIRST_COLUMN = 3;
 export const H_LAST_COLUMN = 31;
@@ -240,6 +257,9 @@ export const IX_NCAP = 8;
 export const IX_XCAP = 11;
 /** Spread: max ceil(free * IDX_SCALE / cap) per dimension. */
 export const IX_FREE = 14;
+/** −(smallest) and largest node group (H_IDX_GROUP) of an eligible node, loaded or empty. */
+export const IX_GNEG = 17;
+export const IX_GMAX = 18;
 /**
  * Binpack, summed ratios: over the loaded nodes with every capacity > 0, sum2 = ceilRatio(cpu used,
  * cpu cap) + ceilRatio(memory used, memory cap) and, for nodes with devices, sum3 = sum2 +

@@ -331,6 +331,9 @@ function leafRecompute(h: Int32Array, hdr: number, l: number, hwm: number, seed:
     h[fitFracMem + n] = fracMem;
     h[fitWhole + n] = whole;
     const hashKey = 0x7fffffff - (tieHash(seed, n) >>> 1);
+    const g = groupOf(h, hdr, n);
+    maxAt(h, P + L.IX_GNEG, -g);
+    maxAt(h, P + L.IX_GMAX, g);
     const empty = cpuFree === cpuCap && memFree === memCap && (count === 0 || dFree === dCap);
     for (let k = 0; k < L.IDX_CLASS_BLOCKS; k++) {
       if ((kinds >> k) & 1) kindInto(h, hdr, P + L.IX_KIND + k * L.IXK_STRIDE, first, count, k, empty, cpuFree, cpuCap, memFree, memCap, dFree, dCap);
@@ -507,15 +510,18 @@ export function markNode(h: Int32Array, hdr: number, n: number): void {
   h[H + L.H_DIRTY_N] += 1;
 }
 
-/** Sort key of node slot n for the leaf order (the kernel's shapeKey). */
+/** Node group of slot n (the kernel's groupOf). */
+const groupOf = (h: Int32Array, hdr: number, n: number): number => h[(h[(hdr >> 2) + L.H_IDX_GROUP] >> 2) + n] & (L.IDX_GROUPS - 1);
+
+/** Sort key of node slot n for the leaf order, as an Int32 compared unsigned (the kernel's shapeKey). */
 function shapeKey(h: Int32Array, hdr: number, n: number, hwm: number): number {
-  if (n >= hwm || (h[col(h, hdr, L.H_N_FLAGS) + n] & L.NF_PRESENT) === 0) return 0xffffff;
+  if (n >= hwm || (h[col(h, hdr, L.H_N_FLAGS) + n] & L.NF_PRESENT) === 0) return -1;
   let dev = 0;
   if (h[col(h, hdr, L.H_N_DEV_COUNT) + n] > 0) {
     const d = h[col(h, hdr, L.H_N_DEV_FIRST) + n];
     dev = (((h[col(h, hdr, L.H_D_KIND) + d] + 1) & 63) << 6) | ((h[col(h, hdr, L.H_D_MODEL) + d] + 1) & 63);
   }
-  return (dev << 12) | (Math.min(bucketKey(h[col(h, hdr, L.H_N_CPU_CAP) + n]), 63) << 6) | Math.min(bucketKey(h[col(h, hdr, L.H_N_MEM_CAP) + n]), 63);
+  return (groupOf(h, hdr, n) << 24) | (dev << 12) | (Math.min(bucketKey(h[col(h, hdr, L.H_N_CPU_CAP) + n]), 63) << 6) | Math.min(bucketKey(h[col(h, hdr, L.H_N_MEM_CAP) + n]), 63);
 }
 
 /** One stable counting pass of the radix sort by key byte `shift` (the kernel's radixPass; word indices). */
@@ -553,7 +559,12 @@ function sortLeafOrder(h: Int32Array, hdr: number, hwm: number): void {
   radixPass(h, count, k0, s0, k1, order, hist, 0);
   radixPass(h, count, k1, order, k0, s0, hist, 8);
   radixPass(h, count, k0, s0, k1, order, hist, 16);
-  for (let p = 0; p < count; p++) h[pos + h[order + p]] = p;
+  radixPass(h, count, k1, order, k0, s0, hist, 24);
+  for (let p = 0; p < count; p++) {
+    const n = h[s0 + p];
+    h[order + p] = n;
+    h[pos + n] = p;
+  }
   h[H + L.H_IDX_SORTED] = hwm;
 }
 
@@ -590,7 +601,7 @@ export function flushIndex(h: Int32Array, hdr: number): void {
 /** The search state of one indexed decision (module-level scratch: no allocation per decision). */
 const q = {
   h: new Int32Array(0) as Int32Array, hdr: 0, t: 0, hwm: 0, seed: 0, tree: 0, leaves: 0,
-  cpu: 0, mem: 0, kind: 0, count: 0, milli: 0, profile: 0, whole: false, mask: 0, dmem: 0, spread: false,
+  cpu: 0, mem: 0, kind: 0, count: 0, milli: 0, profile: 0, whole: false, mask: 0, dmem: 0, groups: 0, spread: false,
   dims: 0, devReq: 0, bucket0: 0, bucket2: 0, kindAt: -1, kBucket: 0,
   bestN: -1, bestS: -1, bestH: 0, visits: 0, gLoaded: -1, gEmpty: -1,
 };
@@ -731,8 +742,32 @@ function bounds(v: number): void {
     if (!allowed) return;
   }
   const P = q.tree + v * L.IX_STRIDE;
+  if (q.groups !== 0 && !groupsMeet(P)) return;
   q.gLoaded = partBound(P, false);
   q.gEmpty = partBound(P, true);
+}
+
+/** Does the record's range of node groups hold a group in which the task's mask allows a node? (the kernel's groupsMeet) */
+function groupsMeet(P: number): boolean {
+  const h = q.h;
+  const g0 = -h[P + L.IX_GNEG];
+  const g1 = h[P + L.IX_GMAX];
+  if (g1 === L.IX_NONE) return false;
+  const G = q.groups >> 2;
+  for (let g = g0; g <= g1; g++) if ((h[G + (g >> 5)] >>> (g & 31)) & 1) return true;
+  return false;
+}
+
+/** The group set written with node mask `mask`, 0 for no mask or a mask elsewhere (the kernel's maskGroups). */
+function maskGroups(h: Int32Array, hdr: number, mask: number): number {
+  if (mask === 0) return 0;
+  const H = hdr >> 2;
+  const base = h[H + L.H_MASK_BASE];
+  const bytes = h[H + L.H_MASK_WORDS] * 4;
+  if (bytes === 0 || mask < base || (mask - base) % bytes !== 0) return 0;
+  const m = (mask - base) / bytes;
+  if (m >= L.MASK_SLOTS) return 0;
+  return h[H + L.H_MASK_GROUPS] + m * L.GROUP_WORDS * 4;
 }
 
 const canBeat = (b: number, hf: number): boolean => b >= 0 && (b > q.bestS || (b === q.bestS && hf < q.bestH));
@@ -856,6 +891,7 @@ function searchIndex(h: Int32Array, hdr: number, t: number, hwm: number, seed: n
   q.whole = (h[T + L.T_FLAGS] & L.TF_WHOLE) !== 0;
   q.mask = h[T + L.T_NODEMASK];
   q.dmem = h[T + L.T_DMEM];
+  q.groups = maskGroups(h, hdr, q.mask);
   q.spread = h[H + L.H_POLICY] === L.POLICY_SPREAD;
   q.dims = q.kind >= 0 ? 3 : 2;
   q.devReq = q.profile < 0 ? (q.whole ? 1000 * q.count : q.milli) : 0;
