@@ -666,10 +666,11 @@ function markNode(hdr: usize, n: i32): void {
 }
 
 /**
- * Sort key of node slot n for the leaf order (32 bits, unsigned order): its group (8 bits), the
- * device kind and model of its first device (12 bits), then the half-octave buckets of its CPU and
- * memory capacity (6 bits each); nodes of one group and shape share it. Absent slots and slots at
- * or above hwm get the largest key (placed last).
+ * Sort key of node slot n for the leaf order (32 bits, unsigned order): the device kind and model
+ * of its first device (12 bits), the half-octave buckets of its CPU and memory capacity (6 bits
+ * each), then its group (8 bits): nodes of one shape stay together (unconstrained tasks prune by
+ * shape) and within a shape the nodes of one group (constrained tasks prune by group). Absent
+ * slots and slots at or above hwm get the largest key (placed last).
  */
 function shapeKey(n: i32, hwm: i32): i32 {
   if (n >= hwm || (get(cNFlags, n) & NF_PRESENT) == 0) return -1;
@@ -678,7 +679,7 @@ function shapeKey(n: i32, hwm: i32): i32 {
     const d = get(cNDevFirst, n);
     dev = (((get(cDKind, d) + 1) & 63) << 6) | ((get(cDModel, d) + 1) & 63);
   }
-  return (groupOf(n) << 24) | (dev << 12) | (min(bucketKey(get(cNCpuCap, n)), 63) << 6) | min(bucketKey(get(cNMemCap, n)), 63);
+  return (dev << 20) | (min(bucketKey(get(cNCpuCap, n)), 63) << 14) | (min(bucketKey(get(cNMemCap, n)), 63) << 8) | groupOf(n);
 }
 
 /** One stable counting pass of the radix sort: (keys, slots) → (keys2, slots2) by key byte `shift`. */

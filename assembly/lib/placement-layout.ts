@@ -99,7 +99,7 @@ export const H_MASK_POP = 44;
 /**
  * Byte offset of the leaf order: IDX_BLOCK·H_IDX_LEAVES words, position p → node slot (a
  * permutation of the slots 0 .. IDX_BLOCK·H_IDX_LEAVES − 1). A full rebuild of the index sorts the
- * present slots by shape (device kind and model, CPU and memory capacity: idxShapeKey), so one leaf
+ * present slots by shape (device kind and model, CPU and memory capacity, then group: shapeKey), so one leaf
  * and one subtree hold nodes of one shape and their bounds are tight; absent slots follow in slot
  * order. Between rebuilds a slot keeps its position (a node added later lands where its slot was).
  */
@@ -121,8 +121,9 @@ export const H_IDX_FIT = 49;
 /**
  * Byte offset of the node groups: one word per node slot (IDX_BLOCK·H_IDX_LEAVES words), 0 ..
  * IDX_GROUPS − 1, set by the binding (the engine groups nodes by architecture, form and site). The
- * leaf order sorts by group first, so the nodes a site, architecture or form constraint allows lie
- * in few subtrees; index records keep their range of groups (IX_GNEG, IX_GMAX).
+ * leaf order sorts each shape's nodes by group, so the nodes a site, architecture or form
+ * constraint allows lie in few subtrees of each shape; records keep their range of groups
+ * (IX_GNEG, IX_GMAX). (Group first would cost unconstrained tasks more than it saves: measured.)
  */
 export const H_IDX_GROUP = 50;
 /**

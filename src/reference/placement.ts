@@ -521,7 +521,7 @@ function shapeKey(h: Int32Array, hdr: number, n: number, hwm: number): number {
     const d = h[col(h, hdr, L.H_N_DEV_FIRST) + n];
     dev = (((h[col(h, hdr, L.H_D_KIND) + d] + 1) & 63) << 6) | ((h[col(h, hdr, L.H_D_MODEL) + d] + 1) & 63);
   }
-  return (groupOf(h, hdr, n) << 24) | (dev << 12) | (Math.min(bucketKey(h[col(h, hdr, L.H_N_CPU_CAP) + n]), 63) << 6) | Math.min(bucketKey(h[col(h, hdr, L.H_N_MEM_CAP) + n]), 63);
+  return (dev << 20) | (Math.min(bucketKey(h[col(h, hdr, L.H_N_CPU_CAP) + n]), 63) << 14) | (Math.min(bucketKey(h[col(h, hdr, L.H_N_MEM_CAP) + n]), 63) << 8) | groupOf(h, hdr, n);
 }
 
 /** One stable counting pass of the radix sort by key byte `shift` (the kernel's radixPass; word indices). */
