@@ -51,6 +51,7 @@ import {
   H_MASK_BASE, H_MASK_WORDS, H_MASK_POP, MASK_SLOTS,
   IX_KIND, IDX_KINDS, IXK_STRIDE, IXK_FRAC, IXK_WHOLE, IXK_ANY, IXK_EFRAC, IXK_EWHOLE, IXK_EANY, IXK_NCAP,
   IXK_ENCAP, IXK_SUMF, IDX_KIND_BUCKETS, IXK_SUMW, IDX_MODEL_CLASSES, IDX_CLASS_BLOCKS, SET_WORDS,
+  IX_SUMM,
 } from './lib/placement-layout';
 
 /** Bumped whenever the layout or the semantics change; src/core/placement.ts checks it. */
@@ -498,10 +499,11 @@ function leafRecompute(l: i32, hwm: i32, seed: u32, into: i32): void {
     // lower buckets by suffixMax once the whole leaf is in
     if (cpuCap > 0 && memCap > 0) {
       const sum2 = ceilRatio(cpuCap - cpuFree, cpuCap) + ceilRatio(memCap - memFree, memCap);
-      maxInto(p, IX_SUMC + bucketKey(cpuFree), sum2);
+      maxInto(p, IX_SUMC + min(bucketKey(cpuFree), IDX_BUCKETS - 1), sum2);
+      maxInto(p, IX_SUMM + min(bucketKey(memFree), IDX_BUCKETS - 1), sum2);
       if (count > 0 && dCap > 0) {
         const sum3 = sum2 + ceilRatio(dCap - dFree, dCap);
-        maxInto(p, IX_SUMF + bucketKey(frac), sum3);
+        maxInto(p, IX_SUMF + min(bucketKey(frac), IDX_BUCKETS - 1), sum3);
         maxInto(p, IX_SUMW + min(bitLen(whole), IDX_WHOLE_BUCKETS - 1), sum3);
       }
     }
@@ -509,6 +511,7 @@ function leafRecompute(l: i32, hwm: i32, seed: u32, into: i32): void {
   suffixMax(p, IX_SUMC, IDX_BUCKETS);
   suffixMax(p, IX_SUMF, IDX_BUCKETS);
   suffixMax(p, IX_SUMW, IDX_WHOLE_BUCKETS);
+  suffixMax(p, IX_SUMM, IDX_BUCKETS);
   // a block no node of the leaf counts in is all IX_NONE already
   for (let k = 0; k < IDX_CLASS_BLOCKS; k++) {
     if (((blocks >> k) & 1) == 0) continue;
@@ -777,6 +780,7 @@ let qSpread: bool = false;
 let qDims: i32 = 0;
 let qDevReq: i32 = 0;
 let qBucket0: i32 = 0;
+let qBucket1: i32 = 0;
 let qBucket2: i32 = 0;
 /** Word offset of the task kind's block in a record (IX_KIND + kind · IXK_STRIDE), -1 = kind not indexed. */
 let qKindAt: i32 = -1;
@@ -888,7 +892,7 @@ function partBound(p: usize, empty: bool): i32 {
  */
 function sumBound(p: usize): i32 {
   let s: i32;
-  if (qKind < 0) s = get(p, IX_SUMC + qBucket0);
+  if (qKind < 0) s = min(get(p, IX_SUMC + qBucket0), get(p, IX_SUMM + qBucket1));
   else if (qProfile >= 0) s = get(p, IX_SUMF);
   else if (qWhole) s = get(p, IX_SUMW + qBucket2);
   else s = get(p, IX_SUMF + qBucket2);
@@ -1115,10 +1119,11 @@ function searchIndex(hdr: usize, t: usize, hwm: i32, seed: u32): i32 {
   qDims = qKind >= 0 ? 3 : 2;
   qDevReq = 0;
   if (qProfile < 0) qDevReq = qWhole ? 1000 * qCount : qMilli;
-  qBucket0 = bucketKey(qCpu);
+  qBucket0 = min(bucketKey(qCpu), IDX_BUCKETS - 1);
+  qBucket1 = min(bucketKey(qMem), IDX_BUCKETS - 1);
   // device dimension: a share needs one device with qMilli free; whole devices need qCount fully free ones
   qBucket2 = 0;
-  if (qKind >= 0 && qProfile < 0) qBucket2 = qWhole ? bitLen(qCount) : bucketKey(qMilli);
+  if (qKind >= 0 && qProfile < 0) qBucket2 = qWhole ? bitLen(qCount) : min(bucketKey(qMilli), IDX_BUCKETS - 1);
   qKindAt = qKind >= 0 && qKind < IDX_KINDS ? IX_KIND + qKind * IXK_STRIDE : -1;
   const mc = modelClasses(<usize>tget(t, T_MODELS));
   if (qKindAt >= 0 && mc != 0 && (mc & (mc - 1)) == 0) qKindAt = IX_KIND + (IDX_KINDS + <i32>ctz<u32>(<u32>mc)) * IXK_STRIDE;

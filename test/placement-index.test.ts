@@ -206,13 +206,14 @@ function dumpColumns(st: PlacementState): number[] {
  * milli (SUMF, SUMW) of a loaded eligible node with every capacity > 0 whose key is ≥ b; the key is
  * the half-octave bucket 2·bitlen(x) − 2 + (second highest bit of x) (0 → 0, 1 → 1) of its free CPU
  * (SUMC) or of the most milli free on one healthy, unheld time-sliced device with a free slice
- * (SUMF; none → 0), or min(bitlen(fully free devices), 7) (SUMW). IX_NONE where no node counts.
+ * (SUMF; none → 0), or min(bitlen(fully free devices), 7) (SUMW), or (SUMM, with SUMC's sum) the
+ * half-octave bucket of its free memory; half-octave keys clamped to 39. IX_NONE where no node counts.
  */
 function sumFields(st: PlacementState, l: number, hwm: number): number[] {
   const ratio = (used: number, cap: number): number => (used <= 0 ? 0 : Math.min(16777216, Math.ceil((used * 65536) / cap)));
   const bitlen = (x: number): number => (x <= 0 ? 0 : x.toString(2).length);
   const key = (x: number): number => (x <= 1 ? Math.max(0, x) : 2 * bitlen(x) - 2 + (x.toString(2)[1] === '1' ? 1 : 0));
-  const out = new Array<number>(2 * L.IDX_BUCKETS + L.IDX_WHOLE_BUCKETS).fill(L.IX_NONE);
+  const out = new Array<number>(3 * L.IDX_BUCKETS + L.IDX_WHOLE_BUCKETS).fill(L.IX_NONE);
   const put = (at: number, upTo: number, v: number): void => {
     for (let b = 0; b <= upTo; b++) out[at + b] = Math.max(out[at + b], v);
   };
@@ -224,7 +225,8 @@ function sumFields(st: PlacementState, l: number, hwm: number): number[] {
     if (cf === cc && mf === mc && (devs === 0 || df === dc)) continue; // empty: kept apart
     if (cc <= 0 || mc <= 0) continue;
     const sum2 = ratio(cc - cf, cc) + ratio(mc - mf, mc);
-    put(0, key(cf), sum2);
+    put(0, Math.min(key(cf), L.IDX_BUCKETS - 1), sum2);
+    put(2 * L.IDX_BUCKETS + L.IDX_WHOLE_BUCKETS, Math.min(key(mf), L.IDX_BUCKETS - 1), sum2);
     if (devs === 0 || dc <= 0) continue;
     let frac = -1;
     let whole = 0;
@@ -237,7 +239,7 @@ function sumFields(st: PlacementState, l: number, hwm: number): number[] {
       if (st.get(L.H_D_SLICES_USED, d) === 0 && free === st.get(L.H_D_MILLI_CAP, d) && st.get(L.H_D_MEM_FREE, d) === st.get(L.H_D_MEM_CAP, d)) whole++;
     }
     const sum3 = sum2 + ratio(dc - df, dc);
-    put(L.IDX_BUCKETS, frac < 0 ? 0 : key(frac), sum3);
+    put(L.IDX_BUCKETS, frac < 0 ? 0 : Math.min(key(frac), L.IDX_BUCKETS - 1), sum3);
     put(2 * L.IDX_BUCKETS, Math.min(bitlen(whole), L.IDX_WHOLE_BUCKETS - 1), sum3);
   }
   return out;
@@ -461,7 +463,7 @@ describe('free-capacity index', () => {
               whole = Math.max(whole, w);
             }
             expect([r[L.IX_CPU], r[L.IXE_CPU], r[L.IX_WHOLE], r[L.IX_HASH], r[L.IX_GNEG], r[L.IX_GMAX]]).toEqual([cpu, cpuEmpty, whole, hash, gneg, gmax]);
-            expect(sumFields(st, l, hwm)).toEqual([...r.slice(L.IX_SUMC, L.IX_SUMC + 2 * L.IDX_BUCKETS + L.IDX_WHOLE_BUCKETS)]);
+            expect(sumFields(st, l, hwm)).toEqual([...r.slice(L.IX_SUMC, L.IX_SUMC + 3 * L.IDX_BUCKETS + L.IDX_WHOLE_BUCKETS)]);
             for (let b = 0; b < L.IDX_CLASS_BLOCKS; b++) {
               const at = L.IX_KIND + b * L.IXK_STRIDE;
               expect(classFields(st, l, hwm, b)).toEqual([...r.slice(at, at + L.IXK_STRIDE)]);

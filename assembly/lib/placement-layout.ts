@@ -267,18 +267,22 @@ export const IX_GMAX = 18;
  * ceilRatio(device milli used, device milli cap), where ceilRatio(x, cap) = ceil(x · IDX_SCALE / cap).
  * IX_SUMC + k = max sum2 over nodes with bucketKey(free cpu) ≥ k (tasks without accelerators);
  * IX_SUMF + k = max sum3 over nodes with bucketKey(largest fractional device milli free) ≥ k;
- * IX_SUMW + k = max sum3 over nodes with min(bitlen(fully free devices), 7) ≥ k (whole devices).
+ * IX_SUMW + k = max sum3 over nodes with min(bitlen(fully free devices), 7) ≥ k (whole devices);
+ * IX_SUMM + k = max sum2 over nodes with bucketKey(free memory) ≥ k: a task without accelerators
+ * is bounded by the smaller of its CPU and its memory bucket (each covers every node that fits),
+ * so nodes whose memory ran out stop inflating the bound. Keys are clamped to IDX_BUCKETS − 1.
  * bucketKey(x) = 2 · bitlen(x) − 2 + (second highest bit of x) (half octaves; 0 → 0, 1 → 1) is
  * monotone, so every node that can fit a request r is counted in bucket bucketKey(r). One maximum
  * of the summed ratios bounds the whole score: a sum of per-dimension maxima (which may come from
  * different nodes) is looser.
  */
 export const IX_SUMC = 20;
-/** Buckets of IX_SUMC and IX_SUMF. */
-export const IDX_BUCKETS = 64;
-export const IX_SUMF = 84;
-export const IX_SUMW = 148;
+/** Buckets of IX_SUMC, IX_SUMF and IX_SUMM (half octaves: 2^20 milli-cores / MiB and more share the last). */
+export const IDX_BUCKETS = 40;
+export const IX_SUMF = 60;
+export const IX_SUMW = 100;
 export const IDX_WHOLE_BUCKETS = 8;
+export const IX_SUMM = 108;
 /**
  * Empty nodes (all CPU, memory and device milli free) are kept apart from the fields above, which
  * cover only the loaded nodes: an empty node's score depends on its capacities alone, so their
@@ -286,13 +290,13 @@ export const IDX_WHOLE_BUCKETS = 8;
  * smallest tie hash. IXE_CPU, IXE_MEM, IXE_FRAC, IXE_WHOLE, IXE_HASH mean what IX_* mean, over
  * the empty nodes; IXE_NCAP / IXE_XCAP: -(smallest) / largest capacity per dimension.
  */
-export const IXE_CPU = 156;
-export const IXE_MEM = 157;
-export const IXE_FRAC = 158;
-export const IXE_WHOLE = 159;
-export const IXE_HASH = 160;
-export const IXE_NCAP = 161;
-export const IXE_XCAP = 164;
+export const IXE_CPU = 148;
+export const IXE_MEM = 149;
+export const IXE_FRAC = 150;
+export const IXE_WHOLE = 151;
+export const IXE_HASH = 152;
+export const IXE_NCAP = 153;
+export const IXE_XCAP = 156;
 /**
  * Per device kind (interned kinds 0 .. IDX_KINDS-1: gpu, npu, fpga, asic), a block of IXK_STRIDE
  * words from IX_KIND + kind · IXK_STRIDE, over the eligible nodes that carry at least one device
@@ -301,8 +305,8 @@ export const IXE_XCAP = 164;
  * these let a task of kind k prune every record whose kind-k devices cannot fit it, and bound
  * the binpack score by the nodes of its kind alone. Device kinds outside 0 .. IDX_KINDS-1 are not
  * counted here (a task of such a kind uses the kind-agnostic fields). Memory: IDX_CLASS_BLOCKS ·
- * IXK_STRIDE = 528 words per record; with the 168 words above, IX_STRIDE · 4 B · 2 records per
- * 8 node slots ≈ 696 B per node slot (7 MB at 10,000 nodes, 70 MB at 100,000).
+ * IXK_STRIDE = 528 words per record; with the 160 words above, IX_STRIDE · 4 B · 2 records per
+ * 8 node slots = 688 B per node slot of capacity (11 MB at 10,000 nodes: 16,384 slots).
  * IXK_FRAC / IXK_WHOLE: as IX_FRAC / IX_WHOLE, counting kind-k devices only (loaded nodes);
  * IXK_ANY: 1 when some loaded node carries kind k. IXK_E*: the same over the empty nodes.
  * IXK_NCAP / IXK_ENCAP: -(smallest capacity > 0) per dimension (cpu, memory, node device milli)
@@ -311,7 +315,7 @@ export const IXE_XCAP = 164;
  * IDX_KIND_BUCKETS − 1 (a clamped key is still monotone); IXK_SUMW + b: as IX_SUMW with the
  * kind-k fully free device count.
  */
-export const IX_KIND = 168;
+export const IX_KIND = 160;
 export const IDX_KINDS = 4;
 /**
  * Model classes: blocks IDX_KINDS .. IDX_KINDS + IDX_MODEL_CLASSES − 1 have the layout of a kind
@@ -335,7 +339,7 @@ export const IXK_SUMF = 12;
 export const IDX_KIND_BUCKETS = 24;
 export const IXK_SUMW = 36;
 /** Words per index record (a multiple of 4: records are combined with i32x4.max_s). */
-export const IX_STRIDE = 696;
+export const IX_STRIDE = 688;
 /** Fixed-point scale of the ratios above. */
 export const IDX_SCALE = 65536;
 /** 100 · IDX_SCALE: a dimension score of 100 in fixed point. */

@@ -360,10 +360,11 @@ function leafRecompute(h: Int32Array, hdr: number, l: number, hwm: number, seed:
     // stored at the node's top bucket; suffixMax spreads it down once the whole leaf is in
     if (cpuCap > 0 && memCap > 0) {
       const sum2 = ceilRatio(cpuCap - cpuFree, cpuCap) + ceilRatio(memCap - memFree, memCap);
-      maxAt(h, P + L.IX_SUMC + bucketKey(cpuFree), sum2);
+      maxAt(h, P + L.IX_SUMC + Math.min(bucketKey(cpuFree), L.IDX_BUCKETS - 1), sum2);
+      maxAt(h, P + L.IX_SUMM + Math.min(bucketKey(memFree), L.IDX_BUCKETS - 1), sum2);
       if (count > 0 && dCap > 0) {
         const sum3 = sum2 + ceilRatio(dCap - dFree, dCap);
-        maxAt(h, P + L.IX_SUMF + bucketKey(frac), sum3);
+        maxAt(h, P + L.IX_SUMF + Math.min(bucketKey(frac), L.IDX_BUCKETS - 1), sum3);
         maxAt(h, P + L.IX_SUMW + Math.min(bitLen(whole), L.IDX_WHOLE_BUCKETS - 1), sum3);
       }
     }
@@ -371,6 +372,7 @@ function leafRecompute(h: Int32Array, hdr: number, l: number, hwm: number, seed:
   suffixMax(h, P + L.IX_SUMC, L.IDX_BUCKETS);
   suffixMax(h, P + L.IX_SUMF, L.IDX_BUCKETS);
   suffixMax(h, P + L.IX_SUMW, L.IDX_WHOLE_BUCKETS);
+  suffixMax(h, P + L.IX_SUMM, L.IDX_BUCKETS);
   for (let k = 0; k < L.IDX_CLASS_BLOCKS; k++) {
     // a block no node of the leaf counts in is all IX_NONE already
     if (!hasBlock(h, P, k)) continue;
@@ -601,7 +603,7 @@ export function flushIndex(h: Int32Array, hdr: number): void {
 /** The search state of one indexed decision (module-level scratch: no allocation per decision). */
 const q = {
   h: new Int32Array(0) as Int32Array, hdr: 0, t: 0, hwm: 0, seed: 0, tree: 0, leaves: 0,
-  cpu: 0, mem: 0, kind: 0, count: 0, milli: 0, profile: 0, whole: false, mask: 0, dmem: 0, groups: 0, spread: false,
+  cpu: 0, mem: 0, kind: 0, count: 0, milli: 0, profile: 0, whole: false, mask: 0, dmem: 0, groups: 0, spread: false, bucket1: 0,
   dims: 0, devReq: 0, bucket0: 0, bucket2: 0, kindAt: -1, kBucket: 0,
   bestN: -1, bestS: -1, bestH: 0, visits: 0, gLoaded: -1, gEmpty: -1,
 };
@@ -675,7 +677,7 @@ function partBound(P: number, empty: boolean): number {
 function sumBound(P: number): number {
   const h = q.h;
   let s: number;
-  if (q.kind < 0) s = h[P + L.IX_SUMC + q.bucket0];
+  if (q.kind < 0) s = Math.min(h[P + L.IX_SUMC + q.bucket0], h[P + L.IX_SUMM + q.bucket1]);
   else if (q.profile >= 0) s = h[P + L.IX_SUMF];
   else if (q.whole) s = h[P + L.IX_SUMW + q.bucket2];
   else s = h[P + L.IX_SUMF + q.bucket2];
@@ -895,9 +897,10 @@ function searchIndex(h: Int32Array, hdr: number, t: number, hwm: number, seed: n
   q.spread = h[H + L.H_POLICY] === L.POLICY_SPREAD;
   q.dims = q.kind >= 0 ? 3 : 2;
   q.devReq = q.profile < 0 ? (q.whole ? 1000 * q.count : q.milli) : 0;
-  q.bucket0 = bucketKey(q.cpu);
+  q.bucket0 = Math.min(bucketKey(q.cpu), L.IDX_BUCKETS - 1);
+  q.bucket1 = Math.min(bucketKey(q.mem), L.IDX_BUCKETS - 1);
   // device dimension: a share needs one device with q.milli free; whole devices need q.count fully free ones
-  q.bucket2 = q.kind >= 0 && q.profile < 0 ? (q.whole ? bitLen(q.count) : bucketKey(q.milli)) : 0;
+  q.bucket2 = q.kind >= 0 && q.profile < 0 ? (q.whole ? bitLen(q.count) : Math.min(bucketKey(q.milli), L.IDX_BUCKETS - 1)) : 0;
   q.kindAt = q.kind >= 0 && q.kind < L.IDX_KINDS ? L.IX_KIND + q.kind * L.IXK_STRIDE : -1;
   const mc = modelClasses(h, h[T + L.T_MODELS]);
   if (q.kindAt >= 0 && mc !== 0 && (mc & (mc - 1)) === 0) q.kindAt = L.IX_KIND + (L.IDX_KINDS + 31 - Math.clz32(mc)) * L.IXK_STRIDE;
