@@ -51,7 +51,7 @@ import {
   H_MASK_BASE, H_MASK_WORDS, H_MASK_POP, MASK_SLOTS,
   IX_KIND, IDX_KINDS, IXK_STRIDE, IXK_FRAC, IXK_WHOLE, IXK_ANY, IXK_EFRAC, IXK_EWHOLE, IXK_EANY, IXK_NCAP,
   IXK_ENCAP, IXK_SUMF, IDX_KIND_BUCKETS, IXK_SUMW, IDX_MODEL_CLASSES, IDX_CLASS_BLOCKS, SET_WORDS,
-  IX_SUMM,
+  IX_SUMM, IXK_SUMP, IDX_PROF_CLASSES,
 } from './lib/placement-layout';
 
 /** Bumped whenever the layout or the semantics change; src/core/placement.ts checks it. */
@@ -158,6 +158,7 @@ function bindLayout(hdr: usize): void {
   cFitFrac = <usize>load<i32>(hdr + (<usize>H_IDX_FIT << 2));
   cFitFracMem = cFitFrac + (<usize>idxLeaves << (IDX_BLOCK_SHIFT + 2));
   cFitWhole = cFitFracMem + (<usize>idxLeaves << (IDX_BLOCK_SHIFT + 2));
+  cFitProf = cFitWhole + (<usize>idxLeaves << (IDX_BLOCK_SHIFT + 2));
   cGroup = <usize>load<i32>(hdr + (<usize>H_IDX_GROUP << 2));
 }
 
@@ -376,6 +377,7 @@ let cPos: usize = 0;
 let cFitFrac: usize = 0;
 let cFitFracMem: usize = 0;
 let cFitWhole: usize = 0;
+let cFitProf: usize = 0;
 /** Node group by slot (H_IDX_GROUP). */
 let cGroup: usize = 0;
 @inline function groupOf(n: i32): i32 {
@@ -447,6 +449,7 @@ function leafRecompute(l: i32, hwm: i32, seed: u32, into: i32): void {
     let fracMem = IX_NONE;
     let whole = 0;
     let kinds = 0;
+    let profs = 0;
     for (let i = 0; i < count; i++) {
       const d = first + i;
       const kd = get(cDKind, d);
@@ -463,7 +466,9 @@ function leafRecompute(l: i32, hwm: i32, seed: u32, into: i32): void {
         if (memFree > fracMem) fracMem = memFree;
       }
       if (used == 0 && milliFree == get(cDMilliCap, d) && get(cDMemFree, d) == get(cDMemCap, d)) whole++;
+      if (get(cDMode, d) == MODE_PARTITION) profs |= freeProfiles(d, milliFree, 31);
     }
+    put(cFitProf, n, profs);
     put(cFitFrac, n, frac);
     put(cFitFracMem, n, fracMem);
     put(cFitWhole, n, whole);
@@ -533,9 +538,25 @@ function leafRecompute(l: i32, hwm: i32, seed: u32, into: i32): void {
  * its kind-k fractional and whole-device fit (as leafRecompute does over all kinds), its
  * capacities, and for a loaded node its summed used ratios at its kind-k buckets.
  */
+/**
+ * Bit set of the profile name classes (name & classMask) with a free instance on partition device
+ * d that its milli and memory free can hold: deviceStage's partition checks but the task's memory.
+ */
+function freeProfiles(d: i32, milliFree: i32, classMask: i32): i32 {
+  const first = get(cDProfFirst, d);
+  const count = get(cDProfCount, d);
+  const memFree = get(cDMemFree, d);
+  let bits = 0;
+  for (let i = first; i < first + count; i++) {
+    if (get(cPUsed, i) < get(cPMax, i) && get(cPMilli, i) <= milliFree && get(cPMem, i) <= memFree) bits |= 1 << (get(cPName, i) & classMask);
+  }
+  return bits;
+}
+
 function kindInto(pk: usize, first: i32, count: i32, k: i32, empty: bool, cpuFree: i32, cpuCap: i32, memFree: i32, memCap: i32, dFree: i32, dCap: i32): void {
   let frac = IX_NONE;
   let whole = 0;
+  let profs = 0;
   for (let i = 0; i < count; i++) {
     const d = first + i;
     if (!inBlock(d, k)) continue;
@@ -545,6 +566,7 @@ function kindInto(pk: usize, first: i32, count: i32, k: i32, empty: bool, cpuFre
     const used = get(cDSlicesUsed, d);
     if (get(cDMode, d) == MODE_TIME_SLICE && used < get(cDSlicesMax, d) && milliFree > frac) frac = milliFree;
     if (used == 0 && milliFree == get(cDMilliCap, d) && get(cDMemFree, d) == get(cDMemCap, d)) whole++;
+    if (!empty && get(cDMode, d) == MODE_PARTITION) profs |= freeProfiles(d, milliFree, IDX_PROF_CLASSES - 1);
   }
   if (empty) {
     maxInto(pk, IXK_EFRAC, frac);
@@ -561,10 +583,16 @@ function kindInto(pk: usize, first: i32, count: i32, k: i32, empty: bool, cpuFre
   if (cpuCap > 0) maxInto(pk, IXK_NCAP, -cpuCap);
   if (memCap > 0) maxInto(pk, IXK_NCAP + 1, -memCap);
   if (dCap > 0) maxInto(pk, IXK_NCAP + 2, -dCap);
+  let sum3 = 0;
   if (cpuCap > 0 && memCap > 0 && dCap > 0) {
-    const sum3 = ceilRatio(cpuCap - cpuFree, cpuCap) + ceilRatio(memCap - memFree, memCap) + ceilRatio(dCap - dFree, dCap);
+    sum3 = ceilRatio(cpuCap - cpuFree, cpuCap) + ceilRatio(memCap - memFree, memCap) + ceilRatio(dCap - dFree, dCap);
     maxInto(pk, IXK_SUMF + min(bucketKey(frac), IDX_KIND_BUCKETS - 1), sum3);
     maxInto(pk, IXK_SUMW + min(bitLen(whole), IDX_WHOLE_BUCKETS - 1), sum3);
+  }
+  while (profs != 0) {
+    const c = <i32>ctz<u32>(<u32>profs);
+    profs &= profs - 1;
+    maxInto(pk, IXK_SUMP + c, sum3);
   }
 }
 
@@ -857,6 +885,8 @@ function partBound(p: usize, empty: bool): i32 {
     // only nodes carrying the task's kind can fit: its block alone decides
     const pk = p + (<usize>qKindAt << 2);
     if (get(pk, empty ? IXK_EANY : IXK_ANY) <= 0) return -1;
+    // loaded nodes: one must offer a free instance of a profile of the task's class
+    if (qProfile >= 0 && !empty && get(pk, IXK_SUMP + (qProfile & (IDX_PROF_CLASSES - 1))) == IX_NONE) return -1;
     if (qProfile < 0) {
       if (qWhole) {
         if (get(pk, empty ? IXK_EWHOLE : IXK_WHOLE) < qCount) return -1;
@@ -937,7 +967,7 @@ function kindBound(pk: usize, empty: bool): i32 {
     return (<i32>x0 / IDX_SCALE + <i32>x1 / IDX_SCALE + <i32>x2 / IDX_SCALE) / qDims;
   }
   let s: i32;
-  if (qProfile >= 0) s = get(pk, IXK_SUMF);
+  if (qProfile >= 0) s = get(pk, IXK_SUMP + (qProfile & (IDX_PROF_CLASSES - 1)));
   else if (qWhole) s = get(pk, IXK_SUMW + qKBucket);
   else s = get(pk, IXK_SUMF + qKBucket);
   if (s == IX_NONE) return -1;
@@ -1020,7 +1050,7 @@ function scanLeaf(l: i32): void {
       if (qWhole) {
         if (get(cFitWhole, n) < qCount) continue;
       } else if (get(cFitFrac, n) < qMilli || get(cFitFracMem, n) < qDMem) continue;
-    }
+    } else if (qKind >= 0 && qProfile >= 0 && ((get(cFitProf, n) >>> (qProfile & 31)) & 1) == 0) continue;
     scanCandidate(qHdr, qTask, n, qSeed);
   }
 }

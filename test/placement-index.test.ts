@@ -254,7 +254,8 @@ function sumFields(st: PlacementState, l: number, hwm: number): number[] {
  * devices of the block on one node, ANY = 1, NCAP = −(smallest capacity > 0) for cpu, memory and
  * the node's device milli; loaded nodes with every capacity > 0 also give SUMF / SUMW: per bucket
  * b', the most ⌈used·65536/cap⌉ summed over the three dimensions of a node whose key ≥ b', keys
- * min(halfOctave(FRAC of the node), 23) and min(bitlen(WHOLE of the node), 7). IX_NONE where no node counts.
+ * min(halfOctave(FRAC of the node), 23) and min(bitlen(WHOLE of the node), 7); SUMP as computed below.
+ * IX_NONE where no node counts.
  */
 function classFields(st: PlacementState, l: number, hwm: number, b: number): number[] {
   const ratio = (used: number, cap: number): number => (used <= 0 ? 0 : Math.min(16777216, Math.ceil((used * 65536) / cap)));
@@ -282,6 +283,20 @@ function classFields(st: PlacementState, l: number, hwm: number, b: number): num
     }
     const empty = cf === cc && mf === mc && df === dc;
     const caps = [cc, mc, dc];
+    // SUMP: loaded nodes, per class (name mod 8) of a profile with a free instance that its healthy,
+    // unheld partition device's milli and memory free can hold; the summed ratios (0 when a capacity is 0)
+    if (!empty) {
+      const sum = cc > 0 && mc > 0 && dc > 0 ? ratio(cc - cf, cc) + ratio(mc - mf, mc) + ratio(dc - df, dc) : 0;
+      for (const d of devs) {
+        const f = st.get(L.H_D_FLAGS, d);
+        if (!(f & L.DF_HEALTHY) || f & L.DF_HELD || st.get(L.H_D_MODE, d) !== L.MODE_PARTITION) continue;
+        for (let p = st.get(L.H_D_PROF_FIRST, d); p < st.get(L.H_D_PROF_FIRST, d) + st.get(L.H_D_PROF_COUNT, d); p++) {
+          if (st.get(L.H_P_USED, p) < st.get(L.H_P_MAX, p) && st.get(L.H_P_MILLI, p) <= st.get(L.H_D_MILLI_FREE, d) && st.get(L.H_P_MEM, p) <= st.get(L.H_D_MEM_FREE, d)) {
+            max(L.IXK_SUMP + (st.get(L.H_P_NAME, p) % L.IDX_PROF_CLASSES), sum);
+          }
+        }
+      }
+    }
     max(empty ? L.IXK_EFRAC : L.IXK_FRAC, frac);
     max(empty ? L.IXK_EWHOLE : L.IXK_WHOLE, whole);
     max(empty ? L.IXK_EANY : L.IXK_ANY, 1);
@@ -623,6 +638,36 @@ describe('free-capacity index', () => {
         st.place(0, false);
         expect([backend, whole, st.result(0, L.R_NODE)]).toEqual([backend, whole, 5]);
       }
+    }
+  });
+
+  it('a node with exactly one free partition instance its device can just hold is found (hand-computed)', () => {
+    // 32 nodes, each cpu 8000, memory 32768 MiB, one partition GPU (milli cap 1000, 4096 MiB) offering
+    // profile 0 (250 milli, 1024 MiB, at most 4 instances). Node 5 runs 3 instances: 1 left, and its
+    // device has exactly 250 milli and 1024 MiB free; its cpu has 4000 free. Every other node is empty.
+    // Task: gpu, profile 0, cpu 1000, memory 1024 (a profile task adds no device milli to the score).
+    // Binpack, node 5: cpu (4000+1000)·100/8000 = 62, memory 1024·100/32768 = 3, device milli
+    // 750·100/1000 = 75 → (62+3+75)/3 = 46; an empty node: 12, 3, 0 → 5. Node 5 wins: the index must
+    // count an instance as free when used < max and its milli and memory fit with nothing to spare.
+    for (const backend of ['wasm', 'ts'] as const) {
+      const st = new PlacementState(backend);
+      st.reserveNodes(32);
+      st.reserveDevices(32);
+      st.reserveProfiles(32);
+      st.nodeHighWater = 32;
+      st.setPolicy(L.POLICY_BINPACK, 5);
+      for (let n = 0; n < 32; n++) {
+        const busy = n === 5;
+        for (const [c, v] of [[L.H_N_FLAGS, OK], [L.H_N_CPU_CAP, 8000], [L.H_N_CPU_FREE, busy ? 4000 : 8000], [L.H_N_MEM_CAP, 32768], [L.H_N_MEM_FREE, 32768],
+          [L.H_N_DEV_FIRST, n], [L.H_N_DEV_COUNT, 1], [L.H_N_DMILLI_CAP, 1000], [L.H_N_DMILLI_FREE, busy ? 250 : 1000]]) st.set(c, n, v);
+        for (const [c, v] of [[L.H_D_KIND, 0], [L.H_D_MODE, L.MODE_PARTITION], [L.H_D_MILLI_CAP, 1000], [L.H_D_MILLI_FREE, busy ? 250 : 1000],
+          [L.H_D_MEM_CAP, 4096], [L.H_D_MEM_FREE, busy ? 1024 : 4096], [L.H_D_SLICES_MAX, 0], [L.H_D_SLICES_USED, 0], [L.H_D_FLAGS, L.DF_HEALTHY],
+          [L.H_D_NODE, n], [L.H_D_MODEL, -1], [L.H_D_VENDOR, -1], [L.H_D_PROF_FIRST, n], [L.H_D_PROF_COUNT, 1]]) st.set(c, n, v);
+        for (const [c, v] of [[L.H_P_NAME, 0], [L.H_P_MILLI, 250], [L.H_P_MEM, 1024], [L.H_P_MAX, 4], [L.H_P_USED, busy ? 3 : 0]]) st.set(c, n, v);
+      }
+      st.writeTask(0, [1000, 1024, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+      st.place(0, false);
+      expect([backend, st.result(0, L.R_NODE), st.result(0, L.R_PROF)]).toEqual([backend, 5, 5]);
     }
   });
 

@@ -21,7 +21,7 @@
  * │ dirty leaves │ H_IDX_LEAVES words (list) + ceil(H_IDX_LEAVES/32) words (bitset)
  * │ leaf order   │ IDX_BLOCK·H_IDX_LEAVES words each: position → node slot, node slot → position,
  * │              │ then 3 such arrays and 256 words of scratch for the sort that fills them
- * │ fit summary  │ 3 · IDX_BLOCK·H_IDX_LEAVES words by node slot (H_IDX_FIT)
+ * │ fit summary  │ 4 · IDX_BLOCK·H_IDX_LEAVES words by node slot (H_IDX_FIT)
  * │ node groups  │ IDX_BLOCK·H_IDX_LEAVES words by node slot (H_IDX_GROUP)
  * │ mask groups  │ MASK_SLOTS · GROUP_WORDS words (H_MASK_GROUPS)
  * └──────────────┘
@@ -111,10 +111,11 @@ export const H_IDX_SCRATCH = 47;
 /** Node high-water mark at the last sort: a rebuild (and re-sort) follows once it grew by a quarter. */
 export const H_IDX_SORTED = 48;
 /**
- * Byte offset of the per-node fit summary, 3 arrays of IDX_BLOCK·H_IDX_LEAVES words by node slot,
+ * Byte offset of the per-node fit summary, 4 arrays of IDX_BLOCK·H_IDX_LEAVES words by node slot,
  * written when the node's leaf is recomputed: the most milli free on one healthy, unheld
- * time-sliced device with a free slice (IX_NONE: none), the most memory free on such a device, and
- * the number of fully free healthy unheld devices. A search checks a node in detail only when
+ * time-sliced device with a free slice (IX_NONE: none), the most memory free on such a device,
+ * the number of fully free healthy unheld devices, and the bit set of profile name classes (name
+ * mod 32) with a free instance its device can hold. A search checks a node in detail only when
  * these can serve the task (necessary conditions: they never reject a node that fits).
  */
 export const H_IDX_FIT = 49;
@@ -305,8 +306,8 @@ export const IXE_XCAP = 156;
  * these let a task of kind k prune every record whose kind-k devices cannot fit it, and bound
  * the binpack score by the nodes of its kind alone. Device kinds outside 0 .. IDX_KINDS-1 are not
  * counted here (a task of such a kind uses the kind-agnostic fields). Memory: IDX_CLASS_BLOCKS ·
- * IXK_STRIDE = 528 words per record; with the 160 words above, IX_STRIDE · 4 B · 2 records per
- * 8 node slots = 688 B per node slot of capacity (11 MB at 10,000 nodes: 16,384 slots).
+ * IXK_STRIDE = 624 words per record; with the 160 words above, IX_STRIDE · 4 B · 2 records per
+ * 8 node slots = 784 B per node slot of capacity (12.8 MB at 10,000 nodes: 16,384 slots).
  * IXK_FRAC / IXK_WHOLE: as IX_FRAC / IX_WHOLE, counting kind-k devices only (loaded nodes);
  * IXK_ANY: 1 when some loaded node carries kind k. IXK_E*: the same over the empty nodes.
  * IXK_NCAP / IXK_ENCAP: -(smallest capacity > 0) per dimension (cpu, memory, node device milli)
@@ -326,7 +327,7 @@ export const IDX_KINDS = 4;
 export const IDX_MODEL_CLASSES = 8;
 /** Blocks per record: IDX_KINDS kind blocks, then IDX_MODEL_CLASSES model-class blocks. */
 export const IDX_CLASS_BLOCKS = 12;
-export const IXK_STRIDE = 44;
+export const IXK_STRIDE = 52;
 export const IXK_FRAC = 0;
 export const IXK_WHOLE = 1;
 export const IXK_ANY = 2;
@@ -338,8 +339,17 @@ export const IXK_ENCAP = 9;
 export const IXK_SUMF = 12;
 export const IDX_KIND_BUCKETS = 24;
 export const IXK_SUMW = 36;
+/**
+ * IXK_SUMP + c: partition profiles. Over the loaded nodes with a device of the block offering a
+ * profile whose interned name ≡ c (mod IDX_PROF_CLASSES) with a free instance that its milli and
+ * memory free can hold (deviceStage's partition checks but the task's own memory), the summed used
+ * ratios as IXK_SUMF (0 for a node with a capacity 0: such a record is bounded by IX_ODD first).
+ * IX_NONE = no loaded node of the block can take a profile of that class.
+ */
+export const IXK_SUMP = 44;
+export const IDX_PROF_CLASSES = 8;
 /** Words per index record (a multiple of 4: records are combined with i32x4.max_s). */
-export const IX_STRIDE = 688;
+export const IX_STRIDE = 784;
 /** Fixed-point scale of the ratios above. */
 export const IDX_SCALE = 65536;
 /** 100 · IDX_SCALE: a dimension score of 100 in fixed point. */

@@ -144,7 +144,7 @@ export class PlacementState {
     const order = this.heap.reserve(positions * 4);
     const pos = this.heap.reserve(positions * 4);
     const scratch = this.heap.reserve((3 * positions + 256) * 4);
-    const fit = this.heap.reserve(3 * positions * 4);
+    const fit = this.heap.reserve(4 * positions * 4);
     const group = this.heap.reserve(positions * 4);
     const maskGroupBase = this.heap.reserve(MASK_SLOTS * L.GROUP_WORDS * 4);
     // the memory may have grown: views over the old buffer are detached now

@@ -296,6 +296,7 @@ function leafRecompute(h: Int32Array, hdr: number, l: number, hwm: number, seed:
   const fitFrac = h[(hdr >> 2) + L.H_IDX_FIT] >> 2;
   const fitFracMem = fitFrac + (h[(hdr >> 2) + L.H_IDX_LEAVES] << L.IDX_BLOCK_SHIFT);
   const fitWhole = fitFracMem + (h[(hdr >> 2) + L.H_IDX_LEAVES] << L.IDX_BLOCK_SHIFT);
+  const fitProf = fitWhole + (h[(hdr >> 2) + L.H_IDX_LEAVES] << L.IDX_BLOCK_SHIFT);
   for (let i = p0; i < p0 + L.IDX_BLOCK; i++) {
     const n = h[order + i];
     if (n >= hwm || (h[nFlags + n] & ok) !== ok) continue;
@@ -311,6 +312,7 @@ function leafRecompute(h: Int32Array, hdr: number, l: number, hwm: number, seed:
     let fracMem = L.IX_NONE;
     let whole = 0;
     let kinds = 0;
+    let profs = 0;
     for (let i = 0; i < count; i++) {
       const d = first + i;
       const kd = h[dKind + d];
@@ -326,7 +328,9 @@ function leafRecompute(h: Int32Array, hdr: number, l: number, hwm: number, seed:
         if (h[dMemFree + d] > fracMem) fracMem = h[dMemFree + d];
       }
       if (used === 0 && milliFree === h[dMilliCap + d] && h[dMemFree + d] === h[dMemCap + d]) whole++;
+      if (h[dMode + d] === L.MODE_PARTITION) profs |= freeProfiles(h, hdr, d, milliFree, 31);
     }
+    h[fitProf + n] = profs;
     h[fitFrac + n] = frac;
     h[fitFracMem + n] = fracMem;
     h[fitWhole + n] = whole;
@@ -390,9 +394,24 @@ function inBlock(h: Int32Array, hdr: number, d: number, k: number): boolean {
 }
 
 /** Fold node n (devices first .. first+count-1, some in class block k) into block k at word K (the kernel's kindInto). */
+/** Profile name classes (name & classMask) with a free instance device d can hold (the kernel's freeProfiles). */
+function freeProfiles(h: Int32Array, hdr: number, d: number, milliFree: number, classMask: number): number {
+  const first = h[col(h, hdr, L.H_D_PROF_FIRST) + d];
+  const count = h[col(h, hdr, L.H_D_PROF_COUNT) + d];
+  const memFree = h[col(h, hdr, L.H_D_MEM_FREE) + d];
+  let bits = 0;
+  for (let i = first; i < first + count; i++) {
+    if (h[col(h, hdr, L.H_P_USED) + i] < h[col(h, hdr, L.H_P_MAX) + i] && h[col(h, hdr, L.H_P_MILLI) + i] <= milliFree && h[col(h, hdr, L.H_P_MEM) + i] <= memFree) {
+      bits |= 1 << (h[col(h, hdr, L.H_P_NAME) + i] & classMask);
+    }
+  }
+  return bits;
+}
+
 function kindInto(h: Int32Array, hdr: number, K: number, first: number, count: number, k: number, empty: boolean, cpuFree: number, cpuCap: number, memFree: number, memCap: number, dFree: number, dCap: number): void {
   let frac = L.IX_NONE;
   let whole = 0;
+  let profs = 0;
   const dFlags = col(h, hdr, L.H_D_FLAGS);
   const dMilliFree = col(h, hdr, L.H_D_MILLI_FREE);
   const dUsed = col(h, hdr, L.H_D_SLICES_USED);
@@ -405,6 +424,7 @@ function kindInto(h: Int32Array, hdr: number, K: number, first: number, count: n
     const used = h[dUsed + d];
     if (h[col(h, hdr, L.H_D_MODE) + d] === L.MODE_TIME_SLICE && used < h[col(h, hdr, L.H_D_SLICES_MAX) + d] && milliFree > frac) frac = milliFree;
     if (used === 0 && milliFree === h[col(h, hdr, L.H_D_MILLI_CAP) + d] && h[col(h, hdr, L.H_D_MEM_FREE) + d] === h[col(h, hdr, L.H_D_MEM_CAP) + d]) whole++;
+    if (!empty && h[col(h, hdr, L.H_D_MODE) + d] === L.MODE_PARTITION) profs |= freeProfiles(h, hdr, d, milliFree, L.IDX_PROF_CLASSES - 1);
   }
   if (empty) {
     maxAt(h, K + L.IXK_EFRAC, frac);
@@ -421,11 +441,13 @@ function kindInto(h: Int32Array, hdr: number, K: number, first: number, count: n
   if (cpuCap > 0) maxAt(h, K + L.IXK_NCAP, -cpuCap);
   if (memCap > 0) maxAt(h, K + L.IXK_NCAP + 1, -memCap);
   if (dCap > 0) maxAt(h, K + L.IXK_NCAP + 2, -dCap);
+  let sum3 = 0;
   if (cpuCap > 0 && memCap > 0 && dCap > 0) {
-    const sum3 = ceilRatio(cpuCap - cpuFree, cpuCap) + ceilRatio(memCap - memFree, memCap) + ceilRatio(dCap - dFree, dCap);
+    sum3 = ceilRatio(cpuCap - cpuFree, cpuCap) + ceilRatio(memCap - memFree, memCap) + ceilRatio(dCap - dFree, dCap);
     maxAt(h, K + L.IXK_SUMF + Math.min(bucketKey(frac), L.IDX_KIND_BUCKETS - 1), sum3);
     maxAt(h, K + L.IXK_SUMW + Math.min(bitLen(whole), L.IDX_WHOLE_BUCKETS - 1), sum3);
   }
+  for (let c = 0; c < L.IDX_PROF_CLASSES; c++) if ((profs >>> c) & 1) maxAt(h, K + L.IXK_SUMP + c, sum3);
 }
 
 function capInto(h: Int32Array, P: number, k: number, cap: number): void {
@@ -647,6 +669,8 @@ function partBound(P: number, empty: boolean): number {
     // only nodes carrying the task's kind can fit: its block alone decides
     const K = P + q.kindAt;
     if (h[K + (empty ? L.IXK_EANY : L.IXK_ANY)] <= 0) return -1;
+    // loaded nodes: one must offer a free instance of a profile of the task's class
+    if (q.profile >= 0 && !empty && h[K + L.IXK_SUMP + (q.profile & (L.IDX_PROF_CLASSES - 1))] === L.IX_NONE) return -1;
     if (q.profile < 0) {
       if (q.whole) {
         if (h[K + (empty ? L.IXK_EWHOLE : L.IXK_WHOLE)] < q.count) return -1;
@@ -716,7 +740,7 @@ function kindBound(K: number, empty: boolean): number {
     return idiv(Math.trunc(x0 / L.IDX_SCALE) + Math.trunc(x1 / L.IDX_SCALE) + Math.trunc(x2 / L.IDX_SCALE), q.dims);
   }
   let s: number;
-  if (q.profile >= 0) s = h[K + L.IXK_SUMF];
+  if (q.profile >= 0) s = h[K + L.IXK_SUMP + (q.profile & (L.IDX_PROF_CLASSES - 1))];
   else if (q.whole) s = h[K + L.IXK_SUMW + q.kBucket];
   else s = h[K + L.IXK_SUMF + q.kBucket];
   if (s === L.IX_NONE) return -1;
@@ -793,6 +817,7 @@ function scanLeaf(l: number): void {
   const fitFrac = h[(q.hdr >> 2) + L.H_IDX_FIT] >> 2;
   const fitFracMem = fitFrac + (q.leaves << L.IDX_BLOCK_SHIFT);
   const fitWhole = fitFracMem + (q.leaves << L.IDX_BLOCK_SHIFT);
+  const fitProf = fitWhole + (q.leaves << L.IDX_BLOCK_SHIFT);
   for (let i = p0; i < p0 + L.IDX_BLOCK; i++) {
     const n = h[order + i];
     if (n >= q.hwm || !nodeAllowed(h, q.mask, n)) continue;
@@ -802,7 +827,7 @@ function scanLeaf(l: number): void {
       if (q.whole) {
         if (h[fitWhole + n] < q.count) continue;
       } else if (h[fitFrac + n] < q.milli || h[fitFracMem + n] < q.dmem) continue;
-    }
+    } else if (q.kind >= 0 && q.profile >= 0 && ((h[fitProf + n] >>> (q.profile & 31)) & 1) === 0) continue;
     scanCandidate(h, q.hdr, q.t, n, q.seed);
   }
 }
