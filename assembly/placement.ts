@@ -450,12 +450,17 @@ function leafRecompute(l: i32, hwm: i32, seed: u32, into: i32): void {
     let whole = 0;
     let kinds = 0;
     let profs = 0;
+    // every device of the node in the same kind block and model-class block: the blocks' device
+    // aggregates are the node's own (kindInto need not walk the devices again)
+    let uniform = count > 0;
     for (let i = 0; i < count; i++) {
       const d = first + i;
       const kd = get(cDKind, d);
       if (kd >= 0 && kd < IDX_KINDS) kinds |= 1 << kd;
+      else uniform = false;
       const md = get(cDModel, d);
       if (md >= 0) kinds |= 1 << (IDX_KINDS + (md & (IDX_MODEL_CLASSES - 1)));
+      else uniform = false;
       const df = get(cDFlags, d);
       if ((df & DF_HEALTHY) == 0 || (df & DF_HELD) != 0) continue;
       const milliFree = get(cDMilliFree, d);
@@ -478,8 +483,15 @@ function leafRecompute(l: i32, hwm: i32, seed: u32, into: i32): void {
     maxInto(p, IX_GMAX, g);
     const empty = cpuFree == cpuCap && memFree == memCap && (count == 0 || dFree == dCap);
     blocks |= kinds;
-    for (let k = 0; k < IDX_CLASS_BLOCKS; k++) {
-      if ((kinds >> k) & 1) kindInto(p + (<usize>(IX_KIND + k * IXK_STRIDE) << 2), first, count, k, empty, cpuFree, cpuCap, memFree, memCap, dFree, dCap);
+    if (uniform && <i32>popcnt<u32>(<u32>kinds) == 2) {
+      const profs8 = (profs | (profs >>> 8) | (profs >>> 16) | (profs >>> 24)) & ((1 << IDX_PROF_CLASSES) - 1);
+      for (let k = 0; k < IDX_CLASS_BLOCKS; k++) {
+        if ((kinds >> k) & 1) kindFold(p + (<usize>(IX_KIND + k * IXK_STRIDE) << 2), frac, whole, profs8, empty, cpuFree, cpuCap, memFree, memCap, dFree, dCap);
+      }
+    } else {
+      for (let k = 0; k < IDX_CLASS_BLOCKS; k++) {
+        if ((kinds >> k) & 1) kindInto(p + (<usize>(IX_KIND + k * IXK_STRIDE) << 2), first, count, k, empty, cpuFree, cpuCap, memFree, memCap, dFree, dCap);
+      }
     }
     if (empty) {
       maxInto(p, IXE_CPU, cpuFree);
@@ -568,6 +580,11 @@ function kindInto(pk: usize, first: i32, count: i32, k: i32, empty: bool, cpuFre
     if (used == 0 && milliFree == get(cDMilliCap, d) && get(cDMemFree, d) == get(cDMemCap, d)) whole++;
     if (!empty && get(cDMode, d) == MODE_PARTITION) profs |= freeProfiles(d, milliFree, IDX_PROF_CLASSES - 1);
   }
+  kindFold(pk, frac, whole, profs, empty, cpuFree, cpuCap, memFree, memCap, dFree, dCap);
+}
+
+/** Fold a node's block aggregates (fractional fit, whole devices, profile classes) into block pk. */
+function kindFold(pk: usize, frac: i32, whole: i32, profs: i32, empty: bool, cpuFree: i32, cpuCap: i32, memFree: i32, memCap: i32, dFree: i32, dCap: i32): void {
   if (empty) {
     maxInto(pk, IXK_EFRAC, frac);
     maxInto(pk, IXK_EWHOLE, whole);

@@ -313,12 +313,15 @@ function leafRecompute(h: Int32Array, hdr: number, l: number, hwm: number, seed:
     let whole = 0;
     let kinds = 0;
     let profs = 0;
+    let uniform = count > 0;
     for (let i = 0; i < count; i++) {
       const d = first + i;
       const kd = h[dKind + d];
       if (kd >= 0 && kd < L.IDX_KINDS) kinds |= 1 << kd;
+      else uniform = false;
       const md = h[dModel + d];
       if (md >= 0) kinds |= 1 << (L.IDX_KINDS + (md & (L.IDX_MODEL_CLASSES - 1)));
+      else uniform = false;
       const df = h[dFlags + d];
       if ((df & L.DF_HEALTHY) === 0 || (df & L.DF_HELD) !== 0) continue;
       const milliFree = h[dMilliFree + d];
@@ -339,8 +342,12 @@ function leafRecompute(h: Int32Array, hdr: number, l: number, hwm: number, seed:
     maxAt(h, P + L.IX_GNEG, -g);
     maxAt(h, P + L.IX_GMAX, g);
     const empty = cpuFree === cpuCap && memFree === memCap && (count === 0 || dFree === dCap);
+    const profs8 = (profs | (profs >>> 8) | (profs >>> 16) | (profs >>> 24)) & ((1 << L.IDX_PROF_CLASSES) - 1);
     for (let k = 0; k < L.IDX_CLASS_BLOCKS; k++) {
-      if ((kinds >> k) & 1) kindInto(h, hdr, P + L.IX_KIND + k * L.IXK_STRIDE, first, count, k, empty, cpuFree, cpuCap, memFree, memCap, dFree, dCap);
+      if (((kinds >> k) & 1) === 0) continue;
+      // one kind block and one model-class block hold every device: their aggregates are the node's (the kernel's kindFold path)
+      if (uniform && popcount(kinds) === 2) kindFold(h, P + L.IX_KIND + k * L.IXK_STRIDE, frac, whole, profs8, empty, cpuFree, cpuCap, memFree, memCap, dFree, dCap);
+      else kindInto(h, hdr, P + L.IX_KIND + k * L.IXK_STRIDE, first, count, k, empty, cpuFree, cpuCap, memFree, memCap, dFree, dCap);
     }
     if (empty) {
       maxAt(h, P + L.IXE_CPU, cpuFree);
@@ -426,6 +433,18 @@ function kindInto(h: Int32Array, hdr: number, K: number, first: number, count: n
     if (used === 0 && milliFree === h[col(h, hdr, L.H_D_MILLI_CAP) + d] && h[col(h, hdr, L.H_D_MEM_FREE) + d] === h[col(h, hdr, L.H_D_MEM_CAP) + d]) whole++;
     if (!empty && h[col(h, hdr, L.H_D_MODE) + d] === L.MODE_PARTITION) profs |= freeProfiles(h, hdr, d, milliFree, L.IDX_PROF_CLASSES - 1);
   }
+  kindFold(h, K, frac, whole, profs, empty, cpuFree, cpuCap, memFree, memCap, dFree, dCap);
+}
+
+/** Popcount of a 32-bit word. */
+function popcount(x: number): number {
+  let c = 0;
+  for (let v = x >>> 0; v !== 0; v &= v - 1) c++;
+  return c;
+}
+
+/** Fold a node's block aggregates into block K (the kernel's kindFold). */
+function kindFold(h: Int32Array, K: number, frac: number, whole: number, profs: number, empty: boolean, cpuFree: number, cpuCap: number, memFree: number, memCap: number, dFree: number, dCap: number): void {
   if (empty) {
     maxAt(h, K + L.IXK_EFRAC, frac);
     maxAt(h, K + L.IXK_EWHOLE, whole);
