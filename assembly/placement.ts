@@ -43,13 +43,15 @@ import {
   DS_KIND, DS_VENDOR, DS_MODEL, DS_PRECISION, DS_UNHEALTHY, DS_MODE, DS_HELD, DS_SLICES, DS_MILLI,
   DS_MEMORY, DS_FIT,
   H_IDX_ON, H_IDX_STALE, H_IDX_TREE, H_IDX_LEAVES, H_DIRTY_LIST, H_DIRTY_N, H_DIRTY_BITS, H_IDX_VISITS,
-  H_IDX_ORDER, H_IDX_POS, H_IDX_SCRATCH, H_IDX_SORTED, H_IDX_FIT,
+  H_IDX_ORDER, H_IDX_POS, H_IDX_SCRATCH, H_IDX_SORTED, H_IDX_FIT, H_IDX_GROUP, H_MASK_GROUPS,
+  IX_GNEG, IX_GMAX, IDX_GROUPS, GROUP_WORDS,
   IDX_BLOCK, IDX_BLOCK_SHIFT, IX_NONE, IX_CPU, IX_MEM, IX_FRAC, IX_WHOLE, IX_HASH, IX_ODD, IX_NCAP, IX_XCAP,
   IX_FREE, IX_STRIDE, IDX_SCALE, IDX_FULL, IDX_WHOLE_BUCKETS, IDX_BUCKETS,
   IXE_CPU, IXE_MEM, IXE_FRAC, IXE_WHOLE, IXE_HASH, IXE_NCAP, IXE_XCAP, IX_SUMC, IX_SUMF, IX_SUMW,
   H_MASK_BASE, H_MASK_WORDS, H_MASK_POP, MASK_SLOTS,
   IX_KIND, IDX_KINDS, IXK_STRIDE, IXK_FRAC, IXK_WHOLE, IXK_ANY, IXK_EFRAC, IXK_EWHOLE, IXK_EANY, IXK_NCAP,
   IXK_ENCAP, IXK_SUMF, IDX_KIND_BUCKETS, IXK_SUMW, IDX_MODEL_CLASSES, IDX_CLASS_BLOCKS, SET_WORDS,
+  IX_SUMM, IXK_SUMP, IDX_PROF_CLASSES,
 } from './lib/placement-layout';
 
 /** Bumped whenever the layout or the semantics change; src/core/placement.ts checks it. */
@@ -156,6 +158,8 @@ function bindLayout(hdr: usize): void {
   cFitFrac = <usize>load<i32>(hdr + (<usize>H_IDX_FIT << 2));
   cFitFracMem = cFitFrac + (<usize>idxLeaves << (IDX_BLOCK_SHIFT + 2));
   cFitWhole = cFitFracMem + (<usize>idxLeaves << (IDX_BLOCK_SHIFT + 2));
+  cFitProf = cFitWhole + (<usize>idxLeaves << (IDX_BLOCK_SHIFT + 2));
+  cGroup = <usize>load<i32>(hdr + (<usize>H_IDX_GROUP << 2));
 }
 
 @inline function inSet(set: usize, i: i32): bool {
@@ -373,6 +377,12 @@ let cPos: usize = 0;
 let cFitFrac: usize = 0;
 let cFitFracMem: usize = 0;
 let cFitWhole: usize = 0;
+let cFitProf: usize = 0;
+/** Node group by slot (H_IDX_GROUP). */
+let cGroup: usize = 0;
+@inline function groupOf(n: i32): i32 {
+  return get(cGroup, n) & (IDX_GROUPS - 1);
+}
 
 @inline function rec(v: i32): usize {
   return cTree + (<usize>v * <usize>IX_STRIDE << 2);
@@ -439,12 +449,18 @@ function leafRecompute(l: i32, hwm: i32, seed: u32, into: i32): void {
     let fracMem = IX_NONE;
     let whole = 0;
     let kinds = 0;
+    let profs = 0;
+    // every device of the node in the same kind block and model-class block: the blocks' device
+    // aggregates are the node's own (kindInto need not walk the devices again)
+    let uniform = count > 0;
     for (let i = 0; i < count; i++) {
       const d = first + i;
       const kd = get(cDKind, d);
       if (kd >= 0 && kd < IDX_KINDS) kinds |= 1 << kd;
+      else uniform = false;
       const md = get(cDModel, d);
       if (md >= 0) kinds |= 1 << (IDX_KINDS + (md & (IDX_MODEL_CLASSES - 1)));
+      else uniform = false;
       const df = get(cDFlags, d);
       if ((df & DF_HEALTHY) == 0 || (df & DF_HELD) != 0) continue;
       const milliFree = get(cDMilliFree, d);
@@ -455,15 +471,27 @@ function leafRecompute(l: i32, hwm: i32, seed: u32, into: i32): void {
         if (memFree > fracMem) fracMem = memFree;
       }
       if (used == 0 && milliFree == get(cDMilliCap, d) && get(cDMemFree, d) == get(cDMemCap, d)) whole++;
+      if (get(cDMode, d) == MODE_PARTITION) profs |= freeProfiles(d, milliFree, 31);
     }
+    put(cFitProf, n, profs);
     put(cFitFrac, n, frac);
     put(cFitFracMem, n, fracMem);
     put(cFitWhole, n, whole);
     const hashKey = 0x7fffffff - <i32>(tieHash(seed, <u32>n) >>> 1);
+    const g = groupOf(n);
+    maxInto(p, IX_GNEG, -g);
+    maxInto(p, IX_GMAX, g);
     const empty = cpuFree == cpuCap && memFree == memCap && (count == 0 || dFree == dCap);
     blocks |= kinds;
-    for (let k = 0; k < IDX_CLASS_BLOCKS; k++) {
-      if ((kinds >> k) & 1) kindInto(p + (<usize>(IX_KIND + k * IXK_STRIDE) << 2), first, count, k, empty, cpuFree, cpuCap, memFree, memCap, dFree, dCap);
+    if (uniform && <i32>popcnt<u32>(<u32>kinds) == 2) {
+      const profs8 = (profs | (profs >>> 8) | (profs >>> 16) | (profs >>> 24)) & ((1 << IDX_PROF_CLASSES) - 1);
+      for (let k = 0; k < IDX_CLASS_BLOCKS; k++) {
+        if ((kinds >> k) & 1) kindFold(p + (<usize>(IX_KIND + k * IXK_STRIDE) << 2), frac, whole, profs8, empty, cpuFree, cpuCap, memFree, memCap, dFree, dCap);
+      }
+    } else {
+      for (let k = 0; k < IDX_CLASS_BLOCKS; k++) {
+        if ((kinds >> k) & 1) kindInto(p + (<usize>(IX_KIND + k * IXK_STRIDE) << 2), first, count, k, empty, cpuFree, cpuCap, memFree, memCap, dFree, dCap);
+      }
     }
     if (empty) {
       maxInto(p, IXE_CPU, cpuFree);
@@ -488,10 +516,11 @@ function leafRecompute(l: i32, hwm: i32, seed: u32, into: i32): void {
     // lower buckets by suffixMax once the whole leaf is in
     if (cpuCap > 0 && memCap > 0) {
       const sum2 = ceilRatio(cpuCap - cpuFree, cpuCap) + ceilRatio(memCap - memFree, memCap);
-      maxInto(p, IX_SUMC + bucketKey(cpuFree), sum2);
+      maxInto(p, IX_SUMC + min(bucketKey(cpuFree), IDX_BUCKETS - 1), sum2);
+      maxInto(p, IX_SUMM + min(bucketKey(memFree), IDX_BUCKETS - 1), sum2);
       if (count > 0 && dCap > 0) {
         const sum3 = sum2 + ceilRatio(dCap - dFree, dCap);
-        maxInto(p, IX_SUMF + bucketKey(frac), sum3);
+        maxInto(p, IX_SUMF + min(bucketKey(frac), IDX_BUCKETS - 1), sum3);
         maxInto(p, IX_SUMW + min(bitLen(whole), IDX_WHOLE_BUCKETS - 1), sum3);
       }
     }
@@ -499,6 +528,7 @@ function leafRecompute(l: i32, hwm: i32, seed: u32, into: i32): void {
   suffixMax(p, IX_SUMC, IDX_BUCKETS);
   suffixMax(p, IX_SUMF, IDX_BUCKETS);
   suffixMax(p, IX_SUMW, IDX_WHOLE_BUCKETS);
+  suffixMax(p, IX_SUMM, IDX_BUCKETS);
   // a block no node of the leaf counts in is all IX_NONE already
   for (let k = 0; k < IDX_CLASS_BLOCKS; k++) {
     if (((blocks >> k) & 1) == 0) continue;
@@ -520,9 +550,25 @@ function leafRecompute(l: i32, hwm: i32, seed: u32, into: i32): void {
  * its kind-k fractional and whole-device fit (as leafRecompute does over all kinds), its
  * capacities, and for a loaded node its summed used ratios at its kind-k buckets.
  */
+/**
+ * Bit set of the profile name classes (name & classMask) with a free instance on partition device
+ * d that its milli and memory free can hold: deviceStage's partition checks but the task's memory.
+ */
+function freeProfiles(d: i32, milliFree: i32, classMask: i32): i32 {
+  const first = get(cDProfFirst, d);
+  const count = get(cDProfCount, d);
+  const memFree = get(cDMemFree, d);
+  let bits = 0;
+  for (let i = first; i < first + count; i++) {
+    if (get(cPUsed, i) < get(cPMax, i) && get(cPMilli, i) <= milliFree && get(cPMem, i) <= memFree) bits |= 1 << (get(cPName, i) & classMask);
+  }
+  return bits;
+}
+
 function kindInto(pk: usize, first: i32, count: i32, k: i32, empty: bool, cpuFree: i32, cpuCap: i32, memFree: i32, memCap: i32, dFree: i32, dCap: i32): void {
   let frac = IX_NONE;
   let whole = 0;
+  let profs = 0;
   for (let i = 0; i < count; i++) {
     const d = first + i;
     if (!inBlock(d, k)) continue;
@@ -532,7 +578,13 @@ function kindInto(pk: usize, first: i32, count: i32, k: i32, empty: bool, cpuFre
     const used = get(cDSlicesUsed, d);
     if (get(cDMode, d) == MODE_TIME_SLICE && used < get(cDSlicesMax, d) && milliFree > frac) frac = milliFree;
     if (used == 0 && milliFree == get(cDMilliCap, d) && get(cDMemFree, d) == get(cDMemCap, d)) whole++;
+    if (!empty && get(cDMode, d) == MODE_PARTITION) profs |= freeProfiles(d, milliFree, IDX_PROF_CLASSES - 1);
   }
+  kindFold(pk, frac, whole, profs, empty, cpuFree, cpuCap, memFree, memCap, dFree, dCap);
+}
+
+/** Fold a node's block aggregates (fractional fit, whole devices, profile classes) into block pk. */
+function kindFold(pk: usize, frac: i32, whole: i32, profs: i32, empty: bool, cpuFree: i32, cpuCap: i32, memFree: i32, memCap: i32, dFree: i32, dCap: i32): void {
   if (empty) {
     maxInto(pk, IXK_EFRAC, frac);
     maxInto(pk, IXK_EWHOLE, whole);
@@ -548,10 +600,16 @@ function kindInto(pk: usize, first: i32, count: i32, k: i32, empty: bool, cpuFre
   if (cpuCap > 0) maxInto(pk, IXK_NCAP, -cpuCap);
   if (memCap > 0) maxInto(pk, IXK_NCAP + 1, -memCap);
   if (dCap > 0) maxInto(pk, IXK_NCAP + 2, -dCap);
+  let sum3 = 0;
   if (cpuCap > 0 && memCap > 0 && dCap > 0) {
-    const sum3 = ceilRatio(cpuCap - cpuFree, cpuCap) + ceilRatio(memCap - memFree, memCap) + ceilRatio(dCap - dFree, dCap);
+    sum3 = ceilRatio(cpuCap - cpuFree, cpuCap) + ceilRatio(memCap - memFree, memCap) + ceilRatio(dCap - dFree, dCap);
     maxInto(pk, IXK_SUMF + min(bucketKey(frac), IDX_KIND_BUCKETS - 1), sum3);
     maxInto(pk, IXK_SUMW + min(bitLen(whole), IDX_WHOLE_BUCKETS - 1), sum3);
+  }
+  while (profs != 0) {
+    const c = <i32>ctz<u32>(<u32>profs);
+    profs &= profs - 1;
+    maxInto(pk, IXK_SUMP + c, sum3);
   }
 }
 
@@ -656,18 +714,20 @@ function markNode(hdr: usize, n: i32): void {
 }
 
 /**
- * Sort key of node slot n for the leaf order (24 bits): device kind and model of its first device
- * (12 bits), then the half-octave buckets of its CPU and memory capacity (6 bits each); nodes of one
- * shape share it. Absent slots and slots at or above hwm get the largest key (placed last).
+ * Sort key of node slot n for the leaf order (32 bits, unsigned order): the device kind and model
+ * of its first device (12 bits), the half-octave buckets of its CPU and memory capacity (6 bits
+ * each), then its group (8 bits): nodes of one shape stay together (unconstrained tasks prune by
+ * shape) and within a shape the nodes of one group (constrained tasks prune by group). Absent
+ * slots and slots at or above hwm get the largest key (placed last).
  */
 function shapeKey(n: i32, hwm: i32): i32 {
-  if (n >= hwm || (get(cNFlags, n) & NF_PRESENT) == 0) return 0xffffff;
+  if (n >= hwm || (get(cNFlags, n) & NF_PRESENT) == 0) return -1;
   let dev = 0;
   if (get(cNDevCount, n) > 0) {
     const d = get(cNDevFirst, n);
     dev = (((get(cDKind, d) + 1) & 63) << 6) | ((get(cDModel, d) + 1) & 63);
   }
-  return (dev << 12) | (min(bucketKey(get(cNCpuCap, n)), 63) << 6) | min(bucketKey(get(cNMemCap, n)), 63);
+  return (dev << 20) | (min(bucketKey(get(cNCpuCap, n)), 63) << 14) | (min(bucketKey(get(cNMemCap, n)), 63) << 8) | groupOf(n);
 }
 
 /** One stable counting pass of the radix sort: (keys, slots) → (keys2, slots2) by key byte `shift`. */
@@ -712,7 +772,12 @@ function sortLeafOrder(hdr: usize, hwm: i32): void {
   radixPass(count, k0, s0, k1, cOrder, hist, 0);
   radixPass(count, k1, cOrder, k0, s0, hist, 8);
   radixPass(count, k0, s0, k1, cOrder, hist, 16);
-  for (let p = 0; p < count; p++) put(cPos, get(cOrder, p), p);
+  radixPass(count, k1, cOrder, k0, s0, hist, 24);
+  for (let p = 0; p < count; p++) {
+    const n = get(s0, p);
+    put(cOrder, p, n);
+    put(cPos, n, p);
+  }
   store<i32>(hdr + (<usize>H_IDX_SORTED << 2), hwm);
 }
 
@@ -754,10 +819,13 @@ let qProfile: i32 = 0;
 let qWhole: bool = false;
 let qMask: usize = 0;
 let qDMem: i32 = 0;
+/** The group set of the task's mask (H_MASK_GROUPS), 0 = none known (no pruning by group). */
+let qGroups: usize = 0;
 let qSpread: bool = false;
 let qDims: i32 = 0;
 let qDevReq: i32 = 0;
 let qBucket0: i32 = 0;
+let qBucket1: i32 = 0;
 let qBucket2: i32 = 0;
 /** Word offset of the task kind's block in a record (IX_KIND + kind · IXK_STRIDE), -1 = kind not indexed. */
 let qKindAt: i32 = -1;
@@ -834,6 +902,8 @@ function partBound(p: usize, empty: bool): i32 {
     // only nodes carrying the task's kind can fit: its block alone decides
     const pk = p + (<usize>qKindAt << 2);
     if (get(pk, empty ? IXK_EANY : IXK_ANY) <= 0) return -1;
+    // loaded nodes: one must offer a free instance of a profile of the task's class
+    if (qProfile >= 0 && !empty && get(pk, IXK_SUMP + (qProfile & (IDX_PROF_CLASSES - 1))) == IX_NONE) return -1;
     if (qProfile < 0) {
       if (qWhole) {
         if (get(pk, empty ? IXK_EWHOLE : IXK_WHOLE) < qCount) return -1;
@@ -869,7 +939,7 @@ function partBound(p: usize, empty: bool): i32 {
  */
 function sumBound(p: usize): i32 {
   let s: i32;
-  if (qKind < 0) s = get(p, IX_SUMC + qBucket0);
+  if (qKind < 0) s = min(get(p, IX_SUMC + qBucket0), get(p, IX_SUMM + qBucket1));
   else if (qProfile >= 0) s = get(p, IX_SUMF);
   else if (qWhole) s = get(p, IX_SUMW + qBucket2);
   else s = get(p, IX_SUMF + qBucket2);
@@ -914,7 +984,7 @@ function kindBound(pk: usize, empty: bool): i32 {
     return (<i32>x0 / IDX_SCALE + <i32>x1 / IDX_SCALE + <i32>x2 / IDX_SCALE) / qDims;
   }
   let s: i32;
-  if (qProfile >= 0) s = get(pk, IXK_SUMF);
+  if (qProfile >= 0) s = get(pk, IXK_SUMP + (qProfile & (IDX_PROF_CLASSES - 1)));
   else if (qWhole) s = get(pk, IXK_SUMW + qKBucket);
   else s = get(pk, IXK_SUMF + qKBucket);
   if (s == IX_NONE) return -1;
@@ -949,8 +1019,23 @@ function bounds(v: i32): void {
     if (!allowed) return;
   }
   const p = rec(v);
+  if (qGroups != 0 && !groupsMeet(p)) return;
   gLoaded = partBound(p, false);
   gEmpty = partBound(p, true);
+}
+
+/** Does the record's range of node groups hold a group in which the task's mask allows a node? */
+function groupsMeet(p: usize): bool {
+  const g0 = -get(p, IX_GNEG);
+  const g1 = get(p, IX_GMAX);
+  if (g1 == IX_NONE) return false;
+  for (let w = g0 >> 5; w <= g1 >> 5; w++) {
+    let bits = <u32>get(qGroups, w);
+    if (w == g0 >> 5) bits &= <u32>0xffffffff << (<u32>g0 & 31);
+    if (w == g1 >> 5) bits &= <u32>0xffffffff >>> (31 - (<u32>g1 & 31));
+    if (bits != 0) return true;
+  }
+  return false;
 }
 
 /** Could a part with bound b and hash floor hf beat the best node so far? */
@@ -982,7 +1067,7 @@ function scanLeaf(l: i32): void {
       if (qWhole) {
         if (get(cFitWhole, n) < qCount) continue;
       } else if (get(cFitFrac, n) < qMilli || get(cFitFracMem, n) < qDMem) continue;
-    }
+    } else if (qKind >= 0 && qProfile >= 0 && ((get(cFitProf, n) >>> (qProfile & 31)) & 1) == 0) continue;
     scanCandidate(qHdr, qTask, n, qSeed);
   }
 }
@@ -1012,6 +1097,17 @@ function explore(v: i32, bl: i32, be: i32): void {
     explore(l, ll, le);
     explore(r, rl, re);
   }
+}
+
+/** The group set written with node mask `mask` (H_MASK_GROUPS), 0 for no mask or a mask elsewhere. */
+function maskGroups(hdr: usize, mask: usize): usize {
+  if (mask == 0) return 0;
+  const base = <usize>load<i32>(hdr + (<usize>H_MASK_BASE << 2));
+  const bytes = <usize>load<i32>(hdr + (<usize>H_MASK_WORDS << 2)) << 2;
+  if (bytes == 0 || mask < base || (mask - base) % bytes != 0) return 0;
+  const m = <i32>((mask - base) / bytes);
+  if (m >= MASK_SLOTS) return 0;
+  return <usize>load<i32>(hdr + (<usize>H_MASK_GROUPS << 2)) + (<usize>(m * GROUP_WORDS) << 2);
 }
 
 /**
@@ -1065,14 +1161,16 @@ function searchIndex(hdr: usize, t: usize, hwm: i32, seed: u32): i32 {
   qWhole = (tget(t, T_FLAGS) & TF_WHOLE) != 0;
   qMask = <usize>tget(t, T_NODEMASK);
   qDMem = tget(t, T_DMEM);
+  qGroups = maskGroups(hdr, qMask);
   qSpread = cPolicy == POLICY_SPREAD;
   qDims = qKind >= 0 ? 3 : 2;
   qDevReq = 0;
   if (qProfile < 0) qDevReq = qWhole ? 1000 * qCount : qMilli;
-  qBucket0 = bucketKey(qCpu);
+  qBucket0 = min(bucketKey(qCpu), IDX_BUCKETS - 1);
+  qBucket1 = min(bucketKey(qMem), IDX_BUCKETS - 1);
   // device dimension: a share needs one device with qMilli free; whole devices need qCount fully free ones
   qBucket2 = 0;
-  if (qKind >= 0 && qProfile < 0) qBucket2 = qWhole ? bitLen(qCount) : bucketKey(qMilli);
+  if (qKind >= 0 && qProfile < 0) qBucket2 = qWhole ? bitLen(qCount) : min(bucketKey(qMilli), IDX_BUCKETS - 1);
   qKindAt = qKind >= 0 && qKind < IDX_KINDS ? IX_KIND + qKind * IXK_STRIDE : -1;
   const mc = modelClasses(<usize>tget(t, T_MODELS));
   if (qKindAt >= 0 && mc != 0 && (mc & (mc - 1)) == 0) qKindAt = IX_KIND + (IDX_KINDS + <i32>ctz<u32>(<u32>mc)) * IXK_STRIDE;

@@ -52,7 +52,8 @@ function cluster(backend: 'wasm' | 'ts', nodes: number, index: boolean): Placeme
       for (const [c, v] of vals) st.set(c, d, v);
     }
   }
-  // node mask 0: the aarch64 half of the nodes
+  // node mask 0: the aarch64 half of the nodes; node groups by architecture, as the engine gives them
+  for (let n = 0; n < nodes; n++) st.setNodeGroup(n, tieHash(99, n) & 1);
   st.writeMask(0, (n) => (tieHash(99, n) & 1) === 1);
   return st;
 }

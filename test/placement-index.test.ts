@@ -23,11 +23,13 @@ const devArb = fc.record({
   milliPct: fc.constantFrom(100, 100, 100, 50, 0), memPct: fc.constantFrom(100, 100, 50, 0), prof: fc.boolean(),
 });
 const shapeArb = fc.record({ cpuCap: fc.constantFrom(0, 4000, 8000, 8000, 16000, 16000), memCap: fc.constantFrom(0, 8192, 16384, 16384, 16384), devices: fc.array(devArb, { maxLength: 4 }) });
-const nodeArb = (shapes: number) => fc.record({ shape: fc.nat(shapes - 1), flags: fc.constantFrom(OK, OK, OK, OK, OK, 6, 5, 3), cpuPct: fc.constantFrom(100, 100, 100, 75, 50, 0), memPct: fc.constantFrom(100, 100, 100, 50, 0) });
+// group: the node group the engine would give (architecture × form × site); 200 tests a high word
+const groupArb = fc.constantFrom(0, 0, 1, 2, 3, 200);
+const nodeArb = (shapes: number) => fc.record({ shape: fc.nat(shapes - 1), group: groupArb, flags: fc.constantFrom(OK, OK, OK, OK, OK, 6, 5, 3), cpuPct: fc.constantFrom(100, 100, 100, 75, 50, 0), memPct: fc.constantFrom(100, 100, 100, 50, 0) });
 const taskArb = fc.record({
   cpu: fc.constantFrom(0, 500, 1000, 1000, 2000, 4000), mem: fc.constantFrom(0, 0, 1024, 1024, 4096, 9000), kind: fc.constantFrom<number>(-1, -1, 0, 0, 0, 1, 2, 3), count: fc.integer({ min: 1, max: 3 }),
   milli: fc.constantFrom(100, 300, 500, 1000), dmem: fc.constantFrom(0, 0, 1024), whole: fc.boolean(), profile: fc.constantFrom(-1, -1, -1, 0, 1),
-  mask: fc.constantFrom('none', 'none', 'dense', 'sparse'), maskSeed: fc.nat(),
+  mask: fc.constantFrom('none', 'none', 'dense', 'sparse', 'groups', 'groups'), maskSeed: fc.nat(),
   // model allow-list: none, one model (one class block), models of one class (0 and 8), of two classes, or no model at all
   models: fc.constantFrom(null, null, [0], [1], [9], [11], [0, 8], [1, 2], [] as number[]),
 });
@@ -38,6 +40,7 @@ const opArb = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant('device' as const), device: fc.nat(), flags: fc.constantFrom(0, 1, 3), pct: fc.constantFrom(0, 100) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('hwm' as const), delta: fc.integer({ min: -9, max: 9 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('seed' as const), seed: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('group' as const), node: fc.nat(), group: groupArb }) },
 );
 const caseArb = fc.integer({ min: 1, max: 4 }).chain((shapes) =>
   fc.record({
@@ -54,7 +57,7 @@ const caseArb = fc.integer({ min: 1, max: 4 }).chain((shapes) =>
  * tasks, some pinned to one model or model class — the kind and model-class blocks decide.
  */
 const hetShapeArb = fc.record({ cpuCap: fc.constantFrom(4000, 8000, 16000, 32000), memCap: fc.constantFrom(8192, 16384, 65536), devices: fc.array(devArb, { minLength: 1, maxLength: 4 }) });
-const hetNodeArb = (shapes: number) => fc.record({ shape: fc.nat(shapes - 1), flags: fc.constantFrom(OK, OK, OK, OK, OK, OK, 3), cpuPct: fc.constantFrom(100, 90, 75, 50, 25), memPct: fc.constantFrom(100, 80, 50, 25) });
+const hetNodeArb = (shapes: number) => fc.record({ shape: fc.nat(shapes - 1), group: groupArb, flags: fc.constantFrom(OK, OK, OK, OK, OK, OK, 3), cpuPct: fc.constantFrom(100, 90, 75, 50, 25), memPct: fc.constantFrom(100, 80, 50, 25) });
 const hetCaseArb = fc.integer({ min: 1, max: 8 }).chain((shapes) =>
   fc.record({
     shapes: fc.array(hetShapeArb, { minLength: shapes, maxLength: shapes }),
@@ -84,6 +87,7 @@ function load(st: PlacementState, c: Case): void {
     st.set(L.H_N_MEM_CAP, i, sh.memCap);
     st.set(L.H_N_MEM_FREE, i, Math.floor((sh.memCap * n.memPct) / 100));
     st.set(L.H_N_FLAGS, i, n.flags);
+    st.setNodeGroup(i, n.group);
     st.set(L.H_N_DEV_FIRST, i, d);
     st.set(L.H_N_DEV_COUNT, i, sh.devices.length);
     let cap = 0;
@@ -103,11 +107,18 @@ function load(st: PlacementState, c: Case): void {
   });
 }
 
-/** Write task record 0 for `t` (masks drawn from its seed: dense ≈ 3/4 of the nodes, sparse ≈ 1/16). */
+/**
+ * Write task record 0 for `t` (masks drawn from its seed: dense ≈ 3/4 of the nodes, sparse ≈ 1/16,
+ * groups = the nodes of the groups g whose bit g mod 31 is set in the seed, as a site or
+ * architecture constraint selects whole groups).
+ */
 function writeTask(st: PlacementState, t: Op & { op: 'place' }): void {
   const task = t.task;
   let mask = 0;
-  if (task.mask !== 'none') {
+  if (task.mask === 'groups') {
+    st.writeMask(0, (n) => ((task.maskSeed >>> (st.nodeGroup(n) % 31)) & 1) === 1);
+    mask = st.maskPtr(0);
+  } else if (task.mask !== 'none') {
     const keep = task.mask === 'dense' ? 0xc0000000 : 0x10000000;
     st.writeMask(0, (n) => tieHash(task.maskSeed, n) < keep);
     mask = st.maskPtr(0);
@@ -131,6 +142,9 @@ function change(st: PlacementState, op: Op, c: Case): void {
       st.set(L.H_N_MEM_FREE, n, Math.floor((st.get(L.H_N_MEM_CAP, n) * op.pct) / 100));
       break;
     }
+    case 'group':
+      st.setNodeGroup(op.node % hwm, op.group);
+      break;
     case 'flags':
       st.set(L.H_N_FLAGS, op.node % hwm, op.flags);
       break;
@@ -192,13 +206,14 @@ function dumpColumns(st: PlacementState): number[] {
  * milli (SUMF, SUMW) of a loaded eligible node with every capacity > 0 whose key is ≥ b; the key is
  * the half-octave bucket 2·bitlen(x) − 2 + (second highest bit of x) (0 → 0, 1 → 1) of its free CPU
  * (SUMC) or of the most milli free on one healthy, unheld time-sliced device with a free slice
- * (SUMF; none → 0), or min(bitlen(fully free devices), 7) (SUMW). IX_NONE where no node counts.
+ * (SUMF; none → 0), or min(bitlen(fully free devices), 7) (SUMW), or (SUMM, with SUMC's sum) the
+ * half-octave bucket of its free memory; half-octave keys clamped to 39. IX_NONE where no node counts.
  */
 function sumFields(st: PlacementState, l: number, hwm: number): number[] {
   const ratio = (used: number, cap: number): number => (used <= 0 ? 0 : Math.min(16777216, Math.ceil((used * 65536) / cap)));
   const bitlen = (x: number): number => (x <= 0 ? 0 : x.toString(2).length);
   const key = (x: number): number => (x <= 1 ? Math.max(0, x) : 2 * bitlen(x) - 2 + (x.toString(2)[1] === '1' ? 1 : 0));
-  const out = new Array<number>(2 * L.IDX_BUCKETS + L.IDX_WHOLE_BUCKETS).fill(L.IX_NONE);
+  const out = new Array<number>(3 * L.IDX_BUCKETS + L.IDX_WHOLE_BUCKETS).fill(L.IX_NONE);
   const put = (at: number, upTo: number, v: number): void => {
     for (let b = 0; b <= upTo; b++) out[at + b] = Math.max(out[at + b], v);
   };
@@ -210,7 +225,8 @@ function sumFields(st: PlacementState, l: number, hwm: number): number[] {
     if (cf === cc && mf === mc && (devs === 0 || df === dc)) continue; // empty: kept apart
     if (cc <= 0 || mc <= 0) continue;
     const sum2 = ratio(cc - cf, cc) + ratio(mc - mf, mc);
-    put(0, key(cf), sum2);
+    put(0, Math.min(key(cf), L.IDX_BUCKETS - 1), sum2);
+    put(2 * L.IDX_BUCKETS + L.IDX_WHOLE_BUCKETS, Math.min(key(mf), L.IDX_BUCKETS - 1), sum2);
     if (devs === 0 || dc <= 0) continue;
     let frac = -1;
     let whole = 0;
@@ -223,7 +239,7 @@ function sumFields(st: PlacementState, l: number, hwm: number): number[] {
       if (st.get(L.H_D_SLICES_USED, d) === 0 && free === st.get(L.H_D_MILLI_CAP, d) && st.get(L.H_D_MEM_FREE, d) === st.get(L.H_D_MEM_CAP, d)) whole++;
     }
     const sum3 = sum2 + ratio(dc - df, dc);
-    put(L.IDX_BUCKETS, frac < 0 ? 0 : key(frac), sum3);
+    put(L.IDX_BUCKETS, frac < 0 ? 0 : Math.min(key(frac), L.IDX_BUCKETS - 1), sum3);
     put(2 * L.IDX_BUCKETS, Math.min(bitlen(whole), L.IDX_WHOLE_BUCKETS - 1), sum3);
   }
   return out;
@@ -238,7 +254,8 @@ function sumFields(st: PlacementState, l: number, hwm: number): number[] {
  * devices of the block on one node, ANY = 1, NCAP = −(smallest capacity > 0) for cpu, memory and
  * the node's device milli; loaded nodes with every capacity > 0 also give SUMF / SUMW: per bucket
  * b', the most ⌈used·65536/cap⌉ summed over the three dimensions of a node whose key ≥ b', keys
- * min(halfOctave(FRAC of the node), 23) and min(bitlen(WHOLE of the node), 7). IX_NONE where no node counts.
+ * min(halfOctave(FRAC of the node), 23) and min(bitlen(WHOLE of the node), 7); SUMP as computed below.
+ * IX_NONE where no node counts.
  */
 function classFields(st: PlacementState, l: number, hwm: number, b: number): number[] {
   const ratio = (used: number, cap: number): number => (used <= 0 ? 0 : Math.min(16777216, Math.ceil((used * 65536) / cap)));
@@ -266,6 +283,20 @@ function classFields(st: PlacementState, l: number, hwm: number, b: number): num
     }
     const empty = cf === cc && mf === mc && df === dc;
     const caps = [cc, mc, dc];
+    // SUMP: loaded nodes, per class (name mod 8) of a profile with a free instance that its healthy,
+    // unheld partition device's milli and memory free can hold; the summed ratios (0 when a capacity is 0)
+    if (!empty) {
+      const sum = cc > 0 && mc > 0 && dc > 0 ? ratio(cc - cf, cc) + ratio(mc - mf, mc) + ratio(dc - df, dc) : 0;
+      for (const d of devs) {
+        const f = st.get(L.H_D_FLAGS, d);
+        if (!(f & L.DF_HEALTHY) || f & L.DF_HELD || st.get(L.H_D_MODE, d) !== L.MODE_PARTITION) continue;
+        for (let p = st.get(L.H_D_PROF_FIRST, d); p < st.get(L.H_D_PROF_FIRST, d) + st.get(L.H_D_PROF_COUNT, d); p++) {
+          if (st.get(L.H_P_USED, p) < st.get(L.H_P_MAX, p) && st.get(L.H_P_MILLI, p) <= st.get(L.H_D_MILLI_FREE, d) && st.get(L.H_P_MEM, p) <= st.get(L.H_D_MEM_FREE, d)) {
+            max(L.IXK_SUMP + (st.get(L.H_P_NAME, p) % L.IDX_PROF_CLASSES), sum);
+          }
+        }
+      }
+    }
     max(empty ? L.IXK_EFRAC : L.IXK_FRAC, frac);
     max(empty ? L.IXK_EWHOLE : L.IXK_WHOLE, whole);
     max(empty ? L.IXK_EANY : L.IXK_ANY, 1);
@@ -395,7 +426,8 @@ describe('free-capacity index', () => {
     // (b) the incrementally maintained records equal a rebuild from the columns, and (c) leaf fields
     // read by definition: IX_CPU / IXE_CPU = the most free CPU of an eligible loaded / empty node
     // of the leaf, IX_WHOLE = the most fully free healthy unheld devices of a loaded node,
-    // IX_HASH = 0x7fffffff − (smallest tie hash of a loaded node >>> 1); IX_NONE where no such node;
+    // IX_HASH = 0x7fffffff − (smallest tie hash of a loaded node >>> 1), IX_GNEG / IX_GMAX = −(smallest)
+    // and largest node group of an eligible node (loaded or empty); IX_NONE where no such node;
     // the summed-ratio buckets IX_SUMC / IX_SUMF / IX_SUMW as sumFields reads them, and every kind
     // and model-class block (IX_KIND …) as classFields reads it.
     fc.assert(
@@ -422,10 +454,12 @@ describe('free-capacity index', () => {
           const hwm = st.nodeHighWater;
           for (let l = 0; l < leaves; l++) {
             const r = records[leaves + l];
-            let cpu = L.IX_NONE, cpuEmpty = L.IX_NONE, whole = L.IX_NONE, hash = L.IX_NONE;
+            let cpu = L.IX_NONE, cpuEmpty = L.IX_NONE, whole = L.IX_NONE, hash = L.IX_NONE, gneg = L.IX_NONE, gmax = L.IX_NONE;
             for (const n of st.indexLeafSlots(l)) {
               if (n >= hwm) continue;
               if ((st.get(L.H_N_FLAGS, n) & OK) !== OK) continue;
+              gneg = Math.max(gneg, 0 - st.nodeGroup(n)) | 0;
+              gmax = Math.max(gmax, st.nodeGroup(n));
               const devs = st.get(L.H_N_DEV_COUNT, n);
               const empty = st.get(L.H_N_CPU_FREE, n) === st.get(L.H_N_CPU_CAP, n) && st.get(L.H_N_MEM_FREE, n) === st.get(L.H_N_MEM_CAP, n) &&
                 (devs === 0 || st.get(L.H_N_DMILLI_FREE, n) === st.get(L.H_N_DMILLI_CAP, n));
@@ -443,8 +477,8 @@ describe('free-capacity index', () => {
               }
               whole = Math.max(whole, w);
             }
-            expect([r[L.IX_CPU], r[L.IXE_CPU], r[L.IX_WHOLE], r[L.IX_HASH]]).toEqual([cpu, cpuEmpty, whole, hash]);
-            expect(sumFields(st, l, hwm)).toEqual([...r.slice(L.IX_SUMC, L.IX_SUMC + 2 * L.IDX_BUCKETS + L.IDX_WHOLE_BUCKETS)]);
+            expect([r[L.IX_CPU], r[L.IXE_CPU], r[L.IX_WHOLE], r[L.IX_HASH], r[L.IX_GNEG], r[L.IX_GMAX]]).toEqual([cpu, cpuEmpty, whole, hash, gneg, gmax]);
+            expect(sumFields(st, l, hwm)).toEqual([...r.slice(L.IX_SUMC, L.IX_SUMC + 3 * L.IDX_BUCKETS + L.IDX_WHOLE_BUCKETS)]);
             for (let b = 0; b < L.IDX_CLASS_BLOCKS; b++) {
               const at = L.IX_KIND + b * L.IXK_STRIDE;
               expect(classFields(st, l, hwm, b)).toEqual([...r.slice(at, at + L.IXK_STRIDE)]);
@@ -604,6 +638,36 @@ describe('free-capacity index', () => {
         st.place(0, false);
         expect([backend, whole, st.result(0, L.R_NODE)]).toEqual([backend, whole, 5]);
       }
+    }
+  });
+
+  it('a node with exactly one free partition instance its device can just hold is found (hand-computed)', () => {
+    // 32 nodes, each cpu 8000, memory 32768 MiB, one partition GPU (milli cap 1000, 4096 MiB) offering
+    // profile 0 (250 milli, 1024 MiB, at most 4 instances). Node 5 runs 3 instances: 1 left, and its
+    // device has exactly 250 milli and 1024 MiB free; its cpu has 4000 free. Every other node is empty.
+    // Task: gpu, profile 0, cpu 1000, memory 1024 (a profile task adds no device milli to the score).
+    // Binpack, node 5: cpu (4000+1000)·100/8000 = 62, memory 1024·100/32768 = 3, device milli
+    // 750·100/1000 = 75 → (62+3+75)/3 = 46; an empty node: 12, 3, 0 → 5. Node 5 wins: the index must
+    // count an instance as free when used < max and its milli and memory fit with nothing to spare.
+    for (const backend of ['wasm', 'ts'] as const) {
+      const st = new PlacementState(backend);
+      st.reserveNodes(32);
+      st.reserveDevices(32);
+      st.reserveProfiles(32);
+      st.nodeHighWater = 32;
+      st.setPolicy(L.POLICY_BINPACK, 5);
+      for (let n = 0; n < 32; n++) {
+        const busy = n === 5;
+        for (const [c, v] of [[L.H_N_FLAGS, OK], [L.H_N_CPU_CAP, 8000], [L.H_N_CPU_FREE, busy ? 4000 : 8000], [L.H_N_MEM_CAP, 32768], [L.H_N_MEM_FREE, 32768],
+          [L.H_N_DEV_FIRST, n], [L.H_N_DEV_COUNT, 1], [L.H_N_DMILLI_CAP, 1000], [L.H_N_DMILLI_FREE, busy ? 250 : 1000]]) st.set(c, n, v);
+        for (const [c, v] of [[L.H_D_KIND, 0], [L.H_D_MODE, L.MODE_PARTITION], [L.H_D_MILLI_CAP, 1000], [L.H_D_MILLI_FREE, busy ? 250 : 1000],
+          [L.H_D_MEM_CAP, 4096], [L.H_D_MEM_FREE, busy ? 1024 : 4096], [L.H_D_SLICES_MAX, 0], [L.H_D_SLICES_USED, 0], [L.H_D_FLAGS, L.DF_HEALTHY],
+          [L.H_D_NODE, n], [L.H_D_MODEL, -1], [L.H_D_VENDOR, -1], [L.H_D_PROF_FIRST, n], [L.H_D_PROF_COUNT, 1]]) st.set(c, n, v);
+        for (const [c, v] of [[L.H_P_NAME, 0], [L.H_P_MILLI, 250], [L.H_P_MEM, 1024], [L.H_P_MAX, 4], [L.H_P_USED, busy ? 3 : 0]]) st.set(c, n, v);
+      }
+      st.writeTask(0, [1000, 1024, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+      st.place(0, false);
+      expect([backend, st.result(0, L.R_NODE), st.result(0, L.R_PROF)]).toEqual([backend, 5, 5]);
     }
   });
 

@@ -21,7 +21,9 @@
  * │ dirty leaves │ H_IDX_LEAVES words (list) + ceil(H_IDX_LEAVES/32) words (bitset)
  * │ leaf order   │ IDX_BLOCK·H_IDX_LEAVES words each: position → node slot, node slot → position,
  * │              │ then 3 such arrays and 256 words of scratch for the sort that fills them
- * │ fit summary  │ 3 · IDX_BLOCK·H_IDX_LEAVES words by node slot (H_IDX_FIT)
+ * │ fit summary  │ 4 · IDX_BLOCK·H_IDX_LEAVES words by node slot (H_IDX_FIT)
+ * │ node groups  │ IDX_BLOCK·H_IDX_LEAVES words by node slot (H_IDX_GROUP)
+ * │ mask groups  │ MASK_SLOTS · GROUP_WORDS words (H_MASK_GROUPS)
  * └──────────────┘
  * ```
  */
@@ -97,7 +99,7 @@ export const H_MASK_POP = 44;
 /**
  * Byte offset of the leaf order: IDX_BLOCK·H_IDX_LEAVES words, position p → node slot (a
  * permutation of the slots 0 .. IDX_BLOCK·H_IDX_LEAVES − 1). A full rebuild of the index sorts the
- * present slots by shape (device kind and model, CPU and memory capacity: idxShapeKey), so one leaf
+ * present slots by shape (device kind and model, CPU and memory capacity, then group: shapeKey), so one leaf
  * and one subtree hold nodes of one shape and their bounds are tight; absent slots follow in slot
  * order. Between rebuilds a slot keeps its position (a node added later lands where its slot was).
  */
@@ -109,17 +111,34 @@ export const H_IDX_SCRATCH = 47;
 /** Node high-water mark at the last sort: a rebuild (and re-sort) follows once it grew by a quarter. */
 export const H_IDX_SORTED = 48;
 /**
- * Byte offset of the per-node fit summary, 3 arrays of IDX_BLOCK·H_IDX_LEAVES words by node slot,
+ * Byte offset of the per-node fit summary, 4 arrays of IDX_BLOCK·H_IDX_LEAVES words by node slot,
  * written when the node's leaf is recomputed: the most milli free on one healthy, unheld
- * time-sliced device with a free slice (IX_NONE: none), the most memory free on such a device, and
- * the number of fully free healthy unheld devices. A search checks a node in detail only when
+ * time-sliced device with a free slice (IX_NONE: none), the most memory free on such a device,
+ * the number of fully free healthy unheld devices, and the bit set of profile name classes (name
+ * mod 32) with a free instance its device can hold. A search checks a node in detail only when
  * these can serve the task (necessary conditions: they never reject a node that fits).
  */
 export const H_IDX_FIT = 49;
+/**
+ * Byte offset of the node groups: one word per node slot (IDX_BLOCK·H_IDX_LEAVES words), 0 ..
+ * IDX_GROUPS − 1, set by the binding (the engine groups nodes by architecture, form and site). The
+ * leaf order sorts each shape's nodes by group, so the nodes a site, architecture or form
+ * constraint allows lie in few subtrees of each shape; records keep their range of groups
+ * (IX_GNEG, IX_GMAX). (Group first would cost unconstrained tasks more than it saves: measured.)
+ */
+export const H_IDX_GROUP = 50;
+/**
+ * Byte offset of MASK_SLOTS · GROUP_WORDS words: per node mask, the set of groups with at least one
+ * allowed node (written with the mask). A search prunes a record none of whose groups is in it.
+ */
+export const H_MASK_GROUPS = 51;
 /** Number of header words (the header occupies HEADER_WORDS * 4 bytes). */
 export const HEADER_WORDS = 52;
 /** Node constraint masks kept at once (a cache of distinct constraint signatures). */
 export const MASK_SLOTS = 256;
+/** Node groups (H_IDX_GROUP) and the words of a group set (H_MASK_GROUPS). */
+export const IDX_GROUPS = 256;
+export const GROUP_WORDS = 8;
 /** First and last header index that holds a column offset. */
 export const H_FIRST_COLUMN = 3;
 export const H_LAST_COLUMN = 31;
@@ -240,24 +259,31 @@ export const IX_NCAP = 8;
 export const IX_XCAP = 11;
 /** Spread: max ceil(free * IDX_SCALE / cap) per dimension. */
 export const IX_FREE = 14;
+/** −(smallest) and largest node group (H_IDX_GROUP) of an eligible node, loaded or empty. */
+export const IX_GNEG = 17;
+export const IX_GMAX = 18;
 /**
  * Binpack, summed ratios: over the loaded nodes with every capacity > 0, sum2 = ceilRatio(cpu used,
  * cpu cap) + ceilRatio(memory used, memory cap) and, for nodes with devices, sum3 = sum2 +
  * ceilRatio(device milli used, device milli cap), where ceilRatio(x, cap) = ceil(x · IDX_SCALE / cap).
  * IX_SUMC + k = max sum2 over nodes with bucketKey(free cpu) ≥ k (tasks without accelerators);
  * IX_SUMF + k = max sum3 over nodes with bucketKey(largest fractional device milli free) ≥ k;
- * IX_SUMW + k = max sum3 over nodes with min(bitlen(fully free devices), 7) ≥ k (whole devices).
+ * IX_SUMW + k = max sum3 over nodes with min(bitlen(fully free devices), 7) ≥ k (whole devices);
+ * IX_SUMM + k = max sum2 over nodes with bucketKey(free memory) ≥ k: a task without accelerators
+ * is bounded by the smaller of its CPU and its memory bucket (each covers every node that fits),
+ * so nodes whose memory ran out stop inflating the bound. Keys are clamped to IDX_BUCKETS − 1.
  * bucketKey(x) = 2 · bitlen(x) − 2 + (second highest bit of x) (half octaves; 0 → 0, 1 → 1) is
  * monotone, so every node that can fit a request r is counted in bucket bucketKey(r). One maximum
  * of the summed ratios bounds the whole score: a sum of per-dimension maxima (which may come from
  * different nodes) is looser.
  */
 export const IX_SUMC = 20;
-/** Buckets of IX_SUMC and IX_SUMF. */
-export const IDX_BUCKETS = 64;
-export const IX_SUMF = 84;
-export const IX_SUMW = 148;
+/** Buckets of IX_SUMC, IX_SUMF and IX_SUMM (half octaves: 2^20 milli-cores / MiB and more share the last). */
+export const IDX_BUCKETS = 40;
+export const IX_SUMF = 60;
+export const IX_SUMW = 100;
 export const IDX_WHOLE_BUCKETS = 8;
+export const IX_SUMM = 108;
 /**
  * Empty nodes (all CPU, memory and device milli free) are kept apart from the fields above, which
  * cover only the loaded nodes: an empty node's score depends on its capacities alone, so their
@@ -265,13 +291,13 @@ export const IDX_WHOLE_BUCKETS = 8;
  * smallest tie hash. IXE_CPU, IXE_MEM, IXE_FRAC, IXE_WHOLE, IXE_HASH mean what IX_* mean, over
  * the empty nodes; IXE_NCAP / IXE_XCAP: -(smallest) / largest capacity per dimension.
  */
-export const IXE_CPU = 156;
-export const IXE_MEM = 157;
-export const IXE_FRAC = 158;
-export const IXE_WHOLE = 159;
-export const IXE_HASH = 160;
-export const IXE_NCAP = 161;
-export const IXE_XCAP = 164;
+export const IXE_CPU = 148;
+export const IXE_MEM = 149;
+export const IXE_FRAC = 150;
+export const IXE_WHOLE = 151;
+export const IXE_HASH = 152;
+export const IXE_NCAP = 153;
+export const IXE_XCAP = 156;
 /**
  * Per device kind (interned kinds 0 .. IDX_KINDS-1: gpu, npu, fpga, asic), a block of IXK_STRIDE
  * words from IX_KIND + kind · IXK_STRIDE, over the eligible nodes that carry at least one device
@@ -280,8 +306,8 @@ export const IXE_XCAP = 164;
  * these let a task of kind k prune every record whose kind-k devices cannot fit it, and bound
  * the binpack score by the nodes of its kind alone. Device kinds outside 0 .. IDX_KINDS-1 are not
  * counted here (a task of such a kind uses the kind-agnostic fields). Memory: IDX_CLASS_BLOCKS ·
- * IXK_STRIDE = 528 words per record; with the 168 words above, IX_STRIDE · 4 B · 2 records per
- * 8 node slots ≈ 696 B per node slot (7 MB at 10,000 nodes, 70 MB at 100,000).
+ * IXK_STRIDE = 624 words per record; with the 160 words above, IX_STRIDE · 4 B · 2 records per
+ * 8 node slots = 784 B per node slot of capacity (12.8 MB at 10,000 nodes: 16,384 slots).
  * IXK_FRAC / IXK_WHOLE: as IX_FRAC / IX_WHOLE, counting kind-k devices only (loaded nodes);
  * IXK_ANY: 1 when some loaded node carries kind k. IXK_E*: the same over the empty nodes.
  * IXK_NCAP / IXK_ENCAP: -(smallest capacity > 0) per dimension (cpu, memory, node device milli)
@@ -290,7 +316,7 @@ export const IXE_XCAP = 164;
  * IDX_KIND_BUCKETS − 1 (a clamped key is still monotone); IXK_SUMW + b: as IX_SUMW with the
  * kind-k fully free device count.
  */
-export const IX_KIND = 168;
+export const IX_KIND = 160;
 export const IDX_KINDS = 4;
 /**
  * Model classes: blocks IDX_KINDS .. IDX_KINDS + IDX_MODEL_CLASSES − 1 have the layout of a kind
@@ -301,7 +327,7 @@ export const IDX_KINDS = 4;
 export const IDX_MODEL_CLASSES = 8;
 /** Blocks per record: IDX_KINDS kind blocks, then IDX_MODEL_CLASSES model-class blocks. */
 export const IDX_CLASS_BLOCKS = 12;
-export const IXK_STRIDE = 44;
+export const IXK_STRIDE = 52;
 export const IXK_FRAC = 0;
 export const IXK_WHOLE = 1;
 export const IXK_ANY = 2;
@@ -313,8 +339,17 @@ export const IXK_ENCAP = 9;
 export const IXK_SUMF = 12;
 export const IDX_KIND_BUCKETS = 24;
 export const IXK_SUMW = 36;
+/**
+ * IXK_SUMP + c: partition profiles. Over the loaded nodes with a device of the block offering a
+ * profile whose interned name ≡ c (mod IDX_PROF_CLASSES) with a free instance that its milli and
+ * memory free can hold (deviceStage's partition checks but the task's own memory), the summed used
+ * ratios as IXK_SUMF (0 for a node with a capacity 0: such a record is bounded by IX_ODD first).
+ * IX_NONE = no loaded node of the block can take a profile of that class.
+ */
+export const IXK_SUMP = 44;
+export const IDX_PROF_CLASSES = 8;
 /** Words per index record (a multiple of 4: records are combined with i32x4.max_s). */
-export const IX_STRIDE = 696;
+export const IX_STRIDE = 784;
 /** Fixed-point scale of the ratios above. */
 export const IDX_SCALE = 65536;
 /** 100 · IDX_SCALE: a dimension score of 100 in fixed point. */

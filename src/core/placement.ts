@@ -119,6 +119,8 @@ export class PlacementState {
     const masks = old.nodes > 0 ? h.slice(this.maskBase >> 2, (this.maskBase >> 2) + MASK_SLOTS * oldMaskWords) : null;
     const pops = old.nodes > 0 ? h.slice(h[H + L.H_MASK_POP] >> 2, (h[H + L.H_MASK_POP] >> 2) + MASK_SLOTS) : null;
     const sets = old.nodes > 0 ? h.slice(this.setBase >> 2, (this.setBase >> 2) + SET_SLOTS * L.SET_WORDS) : null;
+    const groups = old.nodes > 0 ? h.slice(h[H + L.H_IDX_GROUP] >> 2, (h[H + L.H_IDX_GROUP] >> 2) + old.nodes) : null;
+    const maskGroups = old.nodes > 0 ? h.slice(h[H + L.H_MASK_GROUPS] >> 2, (h[H + L.H_MASK_GROUPS] >> 2) + MASK_SLOTS * L.GROUP_WORDS) : null;
 
     this.heap.resetTo(this.hdr + L.HEADER_WORDS * 4);
     const offsets = new Map<number, number>();
@@ -142,7 +144,9 @@ export class PlacementState {
     const order = this.heap.reserve(positions * 4);
     const pos = this.heap.reserve(positions * 4);
     const scratch = this.heap.reserve((3 * positions + 256) * 4);
-    const fit = this.heap.reserve(3 * positions * 4);
+    const fit = this.heap.reserve(4 * positions * 4);
+    const group = this.heap.reserve(positions * 4);
+    const maskGroupBase = this.heap.reserve(MASK_SLOTS * L.GROUP_WORDS * 4);
     // the memory may have grown: views over the old buffer are detached now
     const hw = new Int32Array(this.memory.buffer);
     hw.fill(0, (this.hdr >> 2) + L.HEADER_WORDS, this.heap.used >> 2);
@@ -166,6 +170,10 @@ export class PlacementState {
     hw[H + L.H_IDX_POS] = pos;
     hw[H + L.H_IDX_SCRATCH] = scratch;
     hw[H + L.H_IDX_FIT] = fit;
+    hw[H + L.H_IDX_GROUP] = group;
+    hw[H + L.H_MASK_GROUPS] = maskGroupBase;
+    if (groups) hw.set(groups, group >> 2);
+    if (maskGroups) hw.set(maskGroups, maskGroupBase >> 2);
     hw[H + L.H_IDX_SORTED] = 0;
     // identity until the rebuild (due: stale) sorts it; dirty marks before that use it
     for (let p = 0; p < positions; p++) {
@@ -266,15 +274,36 @@ export class PlacementState {
   maskPtr(m: number): number {
     return this.maskBase + m * this.maskWords * 4;
   }
-  /** Fill node mask `m`: bit n set when `allowed(n)`, for n < node high-water mark. */
+  /**
+   * Node group of `slot` (0 .. IDX_GROUPS − 1; default 0). The index lays nodes out by group, and a
+   * mask knows the groups of the nodes it allows, so a search prunes whole groups: give nodes that
+   * constraints tell apart (architecture, form, site) different groups. Set it before writing
+   * masks that cover the slot (writeMask records each mask's groups).
+   */
+  setNodeGroup(slot: number, group: number): void {
+    const at = (this.h[(this.hdr >> 2) + L.H_IDX_GROUP] >> 2) + slot;
+    const g = group & (L.IDX_GROUPS - 1);
+    if (this.h[at] === g) return;
+    this.h[at] = g;
+    twin.markNode(this.h, this.hdr, slot);
+  }
+  nodeGroup(slot: number): number {
+    return this.h[(this.h[(this.hdr >> 2) + L.H_IDX_GROUP] >> 2) + slot];
+  }
+  /** Fill node mask `m`: bit n set when `allowed(n)`, for n < node high-water mark; also its group set. */
   writeMask(m: number, allowed: (slot: number) => boolean): void {
     const at = this.maskPtr(m) >> 2;
     this.h.fill(0, at, at + this.maskWords);
+    const groups = (this.h[(this.hdr >> 2) + L.H_MASK_GROUPS] >> 2) + m * L.GROUP_WORDS;
+    this.h.fill(0, groups, groups + L.GROUP_WORDS);
+    const groupOf = this.h[(this.hdr >> 2) + L.H_IDX_GROUP] >> 2;
     const hwm = this.nodeHighWater;
     let pop = 0;
     for (let n = 0; n < hwm; n++) {
       if (!allowed(n)) continue;
       this.h[at + (n >> 5)] |= 1 << (n & 31);
+      const g = this.h[groupOf + n] & (L.IDX_GROUPS - 1);
+      this.h[groups + (g >> 5)] |= 1 << (g & 31);
       pop++;
     }
     // how many nodes the mask allows: the kernel scans instead of searching the index when few

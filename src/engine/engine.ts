@@ -93,6 +93,8 @@ class EngineImpl implements Engine {
   private readonly vendors = new Interner();
   private readonly models = new Interner();
   private readonly profiles = new Interner();
+  /** Node groups for the index (architecture, form, site: what node constraints tell apart). */
+  private readonly groups = new Interner();
   private readonly nodeMap = new Map<string, NodeRec>();
   private readonly bySlot: (NodeRec | undefined)[] = [];
   private deviceCount = 0;
@@ -314,6 +316,9 @@ class EngineImpl implements Engine {
     st.set(L.H_N_MEM_FREE, s, n.memoryMiB);
     st.set(L.H_N_MEM_CAP, s, n.memoryMiB);
     st.set(L.H_N_FLAGS, s, this.nodeFlags(n));
+    // the index lays nodes out by group, so a task confined to an architecture, form or site
+    // searches only the subtrees of its groups (ids beyond 255 share groups: still exact)
+    st.setNodeGroup(s, this.groups.id(`${n.arch}\u0000${n.form}\u0000${n.site ?? ''}`));
     st.set(L.H_N_DEV_FIRST, s, rec.devFirst);
     st.set(L.H_N_DEV_COUNT, s, n.devices.length);
     const interned = this.vendors.size + this.models.size;

@@ -296,6 +296,7 @@ function leafRecompute(h: Int32Array, hdr: number, l: number, hwm: number, seed:
   const fitFrac = h[(hdr >> 2) + L.H_IDX_FIT] >> 2;
   const fitFracMem = fitFrac + (h[(hdr >> 2) + L.H_IDX_LEAVES] << L.IDX_BLOCK_SHIFT);
   const fitWhole = fitFracMem + (h[(hdr >> 2) + L.H_IDX_LEAVES] << L.IDX_BLOCK_SHIFT);
+  const fitProf = fitWhole + (h[(hdr >> 2) + L.H_IDX_LEAVES] << L.IDX_BLOCK_SHIFT);
   for (let i = p0; i < p0 + L.IDX_BLOCK; i++) {
     const n = h[order + i];
     if (n >= hwm || (h[nFlags + n] & ok) !== ok) continue;
@@ -311,12 +312,16 @@ function leafRecompute(h: Int32Array, hdr: number, l: number, hwm: number, seed:
     let fracMem = L.IX_NONE;
     let whole = 0;
     let kinds = 0;
+    let profs = 0;
+    let uniform = count > 0;
     for (let i = 0; i < count; i++) {
       const d = first + i;
       const kd = h[dKind + d];
       if (kd >= 0 && kd < L.IDX_KINDS) kinds |= 1 << kd;
+      else uniform = false;
       const md = h[dModel + d];
       if (md >= 0) kinds |= 1 << (L.IDX_KINDS + (md & (L.IDX_MODEL_CLASSES - 1)));
+      else uniform = false;
       const df = h[dFlags + d];
       if ((df & L.DF_HEALTHY) === 0 || (df & L.DF_HELD) !== 0) continue;
       const milliFree = h[dMilliFree + d];
@@ -326,14 +331,23 @@ function leafRecompute(h: Int32Array, hdr: number, l: number, hwm: number, seed:
         if (h[dMemFree + d] > fracMem) fracMem = h[dMemFree + d];
       }
       if (used === 0 && milliFree === h[dMilliCap + d] && h[dMemFree + d] === h[dMemCap + d]) whole++;
+      if (h[dMode + d] === L.MODE_PARTITION) profs |= freeProfiles(h, hdr, d, milliFree, 31);
     }
+    h[fitProf + n] = profs;
     h[fitFrac + n] = frac;
     h[fitFracMem + n] = fracMem;
     h[fitWhole + n] = whole;
     const hashKey = 0x7fffffff - (tieHash(seed, n) >>> 1);
+    const g = groupOf(h, hdr, n);
+    maxAt(h, P + L.IX_GNEG, -g);
+    maxAt(h, P + L.IX_GMAX, g);
     const empty = cpuFree === cpuCap && memFree === memCap && (count === 0 || dFree === dCap);
+    const profs8 = (profs | (profs >>> 8) | (profs >>> 16) | (profs >>> 24)) & ((1 << L.IDX_PROF_CLASSES) - 1);
     for (let k = 0; k < L.IDX_CLASS_BLOCKS; k++) {
-      if ((kinds >> k) & 1) kindInto(h, hdr, P + L.IX_KIND + k * L.IXK_STRIDE, first, count, k, empty, cpuFree, cpuCap, memFree, memCap, dFree, dCap);
+      if (((kinds >> k) & 1) === 0) continue;
+      // one kind block and one model-class block hold every device: their aggregates are the node's (the kernel's kindFold path)
+      if (uniform && popcount(kinds) === 2) kindFold(h, P + L.IX_KIND + k * L.IXK_STRIDE, frac, whole, profs8, empty, cpuFree, cpuCap, memFree, memCap, dFree, dCap);
+      else kindInto(h, hdr, P + L.IX_KIND + k * L.IXK_STRIDE, first, count, k, empty, cpuFree, cpuCap, memFree, memCap, dFree, dCap);
     }
     if (empty) {
       maxAt(h, P + L.IXE_CPU, cpuFree);
@@ -357,10 +371,11 @@ function leafRecompute(h: Int32Array, hdr: number, l: number, hwm: number, seed:
     // stored at the node's top bucket; suffixMax spreads it down once the whole leaf is in
     if (cpuCap > 0 && memCap > 0) {
       const sum2 = ceilRatio(cpuCap - cpuFree, cpuCap) + ceilRatio(memCap - memFree, memCap);
-      maxAt(h, P + L.IX_SUMC + bucketKey(cpuFree), sum2);
+      maxAt(h, P + L.IX_SUMC + Math.min(bucketKey(cpuFree), L.IDX_BUCKETS - 1), sum2);
+      maxAt(h, P + L.IX_SUMM + Math.min(bucketKey(memFree), L.IDX_BUCKETS - 1), sum2);
       if (count > 0 && dCap > 0) {
         const sum3 = sum2 + ceilRatio(dCap - dFree, dCap);
-        maxAt(h, P + L.IX_SUMF + bucketKey(frac), sum3);
+        maxAt(h, P + L.IX_SUMF + Math.min(bucketKey(frac), L.IDX_BUCKETS - 1), sum3);
         maxAt(h, P + L.IX_SUMW + Math.min(bitLen(whole), L.IDX_WHOLE_BUCKETS - 1), sum3);
       }
     }
@@ -368,6 +383,7 @@ function leafRecompute(h: Int32Array, hdr: number, l: number, hwm: number, seed:
   suffixMax(h, P + L.IX_SUMC, L.IDX_BUCKETS);
   suffixMax(h, P + L.IX_SUMF, L.IDX_BUCKETS);
   suffixMax(h, P + L.IX_SUMW, L.IDX_WHOLE_BUCKETS);
+  suffixMax(h, P + L.IX_SUMM, L.IDX_BUCKETS);
   for (let k = 0; k < L.IDX_CLASS_BLOCKS; k++) {
     // a block no node of the leaf counts in is all IX_NONE already
     if (!hasBlock(h, P, k)) continue;
@@ -385,9 +401,24 @@ function inBlock(h: Int32Array, hdr: number, d: number, k: number): boolean {
 }
 
 /** Fold node n (devices first .. first+count-1, some in class block k) into block k at word K (the kernel's kindInto). */
+/** Profile name classes (name & classMask) with a free instance device d can hold (the kernel's freeProfiles). */
+function freeProfiles(h: Int32Array, hdr: number, d: number, milliFree: number, classMask: number): number {
+  const first = h[col(h, hdr, L.H_D_PROF_FIRST) + d];
+  const count = h[col(h, hdr, L.H_D_PROF_COUNT) + d];
+  const memFree = h[col(h, hdr, L.H_D_MEM_FREE) + d];
+  let bits = 0;
+  for (let i = first; i < first + count; i++) {
+    if (h[col(h, hdr, L.H_P_USED) + i] < h[col(h, hdr, L.H_P_MAX) + i] && h[col(h, hdr, L.H_P_MILLI) + i] <= milliFree && h[col(h, hdr, L.H_P_MEM) + i] <= memFree) {
+      bits |= 1 << (h[col(h, hdr, L.H_P_NAME) + i] & classMask);
+    }
+  }
+  return bits;
+}
+
 function kindInto(h: Int32Array, hdr: number, K: number, first: number, count: number, k: number, empty: boolean, cpuFree: number, cpuCap: number, memFree: number, memCap: number, dFree: number, dCap: number): void {
   let frac = L.IX_NONE;
   let whole = 0;
+  let profs = 0;
   const dFlags = col(h, hdr, L.H_D_FLAGS);
   const dMilliFree = col(h, hdr, L.H_D_MILLI_FREE);
   const dUsed = col(h, hdr, L.H_D_SLICES_USED);
@@ -400,7 +431,20 @@ function kindInto(h: Int32Array, hdr: number, K: number, first: number, count: n
     const used = h[dUsed + d];
     if (h[col(h, hdr, L.H_D_MODE) + d] === L.MODE_TIME_SLICE && used < h[col(h, hdr, L.H_D_SLICES_MAX) + d] && milliFree > frac) frac = milliFree;
     if (used === 0 && milliFree === h[col(h, hdr, L.H_D_MILLI_CAP) + d] && h[col(h, hdr, L.H_D_MEM_FREE) + d] === h[col(h, hdr, L.H_D_MEM_CAP) + d]) whole++;
+    if (!empty && h[col(h, hdr, L.H_D_MODE) + d] === L.MODE_PARTITION) profs |= freeProfiles(h, hdr, d, milliFree, L.IDX_PROF_CLASSES - 1);
   }
+  kindFold(h, K, frac, whole, profs, empty, cpuFree, cpuCap, memFree, memCap, dFree, dCap);
+}
+
+/** Popcount of a 32-bit word. */
+function popcount(x: number): number {
+  let c = 0;
+  for (let v = x >>> 0; v !== 0; v &= v - 1) c++;
+  return c;
+}
+
+/** Fold a node's block aggregates into block K (the kernel's kindFold). */
+function kindFold(h: Int32Array, K: number, frac: number, whole: number, profs: number, empty: boolean, cpuFree: number, cpuCap: number, memFree: number, memCap: number, dFree: number, dCap: number): void {
   if (empty) {
     maxAt(h, K + L.IXK_EFRAC, frac);
     maxAt(h, K + L.IXK_EWHOLE, whole);
@@ -416,11 +460,13 @@ function kindInto(h: Int32Array, hdr: number, K: number, first: number, count: n
   if (cpuCap > 0) maxAt(h, K + L.IXK_NCAP, -cpuCap);
   if (memCap > 0) maxAt(h, K + L.IXK_NCAP + 1, -memCap);
   if (dCap > 0) maxAt(h, K + L.IXK_NCAP + 2, -dCap);
+  let sum3 = 0;
   if (cpuCap > 0 && memCap > 0 && dCap > 0) {
-    const sum3 = ceilRatio(cpuCap - cpuFree, cpuCap) + ceilRatio(memCap - memFree, memCap) + ceilRatio(dCap - dFree, dCap);
+    sum3 = ceilRatio(cpuCap - cpuFree, cpuCap) + ceilRatio(memCap - memFree, memCap) + ceilRatio(dCap - dFree, dCap);
     maxAt(h, K + L.IXK_SUMF + Math.min(bucketKey(frac), L.IDX_KIND_BUCKETS - 1), sum3);
     maxAt(h, K + L.IXK_SUMW + Math.min(bitLen(whole), L.IDX_WHOLE_BUCKETS - 1), sum3);
   }
+  for (let c = 0; c < L.IDX_PROF_CLASSES; c++) if ((profs >>> c) & 1) maxAt(h, K + L.IXK_SUMP + c, sum3);
 }
 
 function capInto(h: Int32Array, P: number, k: number, cap: number): void {
@@ -507,15 +553,18 @@ export function markNode(h: Int32Array, hdr: number, n: number): void {
   h[H + L.H_DIRTY_N] += 1;
 }
 
-/** Sort key of node slot n for the leaf order (the kernel's shapeKey). */
+/** Node group of slot n (the kernel's groupOf). */
+const groupOf = (h: Int32Array, hdr: number, n: number): number => h[(h[(hdr >> 2) + L.H_IDX_GROUP] >> 2) + n] & (L.IDX_GROUPS - 1);
+
+/** Sort key of node slot n for the leaf order, as an Int32 compared unsigned (the kernel's shapeKey). */
 function shapeKey(h: Int32Array, hdr: number, n: number, hwm: number): number {
-  if (n >= hwm || (h[col(h, hdr, L.H_N_FLAGS) + n] & L.NF_PRESENT) === 0) return 0xffffff;
+  if (n >= hwm || (h[col(h, hdr, L.H_N_FLAGS) + n] & L.NF_PRESENT) === 0) return -1;
   let dev = 0;
   if (h[col(h, hdr, L.H_N_DEV_COUNT) + n] > 0) {
     const d = h[col(h, hdr, L.H_N_DEV_FIRST) + n];
     dev = (((h[col(h, hdr, L.H_D_KIND) + d] + 1) & 63) << 6) | ((h[col(h, hdr, L.H_D_MODEL) + d] + 1) & 63);
   }
-  return (dev << 12) | (Math.min(bucketKey(h[col(h, hdr, L.H_N_CPU_CAP) + n]), 63) << 6) | Math.min(bucketKey(h[col(h, hdr, L.H_N_MEM_CAP) + n]), 63);
+  return (dev << 20) | (Math.min(bucketKey(h[col(h, hdr, L.H_N_CPU_CAP) + n]), 63) << 14) | (Math.min(bucketKey(h[col(h, hdr, L.H_N_MEM_CAP) + n]), 63) << 8) | groupOf(h, hdr, n);
 }
 
 /** One stable counting pass of the radix sort by key byte `shift` (the kernel's radixPass; word indices). */
@@ -553,7 +602,12 @@ function sortLeafOrder(h: Int32Array, hdr: number, hwm: number): void {
   radixPass(h, count, k0, s0, k1, order, hist, 0);
   radixPass(h, count, k1, order, k0, s0, hist, 8);
   radixPass(h, count, k0, s0, k1, order, hist, 16);
-  for (let p = 0; p < count; p++) h[pos + h[order + p]] = p;
+  radixPass(h, count, k1, order, k0, s0, hist, 24);
+  for (let p = 0; p < count; p++) {
+    const n = h[s0 + p];
+    h[order + p] = n;
+    h[pos + n] = p;
+  }
   h[H + L.H_IDX_SORTED] = hwm;
 }
 
@@ -590,7 +644,7 @@ export function flushIndex(h: Int32Array, hdr: number): void {
 /** The search state of one indexed decision (module-level scratch: no allocation per decision). */
 const q = {
   h: new Int32Array(0) as Int32Array, hdr: 0, t: 0, hwm: 0, seed: 0, tree: 0, leaves: 0,
-  cpu: 0, mem: 0, kind: 0, count: 0, milli: 0, profile: 0, whole: false, mask: 0, dmem: 0, spread: false,
+  cpu: 0, mem: 0, kind: 0, count: 0, milli: 0, profile: 0, whole: false, mask: 0, dmem: 0, groups: 0, spread: false, bucket1: 0,
   dims: 0, devReq: 0, bucket0: 0, bucket2: 0, kindAt: -1, kBucket: 0,
   bestN: -1, bestS: -1, bestH: 0, visits: 0, gLoaded: -1, gEmpty: -1,
 };
@@ -634,6 +688,8 @@ function partBound(P: number, empty: boolean): number {
     // only nodes carrying the task's kind can fit: its block alone decides
     const K = P + q.kindAt;
     if (h[K + (empty ? L.IXK_EANY : L.IXK_ANY)] <= 0) return -1;
+    // loaded nodes: one must offer a free instance of a profile of the task's class
+    if (q.profile >= 0 && !empty && h[K + L.IXK_SUMP + (q.profile & (L.IDX_PROF_CLASSES - 1))] === L.IX_NONE) return -1;
     if (q.profile < 0) {
       if (q.whole) {
         if (h[K + (empty ? L.IXK_EWHOLE : L.IXK_WHOLE)] < q.count) return -1;
@@ -664,7 +720,7 @@ function partBound(P: number, empty: boolean): number {
 function sumBound(P: number): number {
   const h = q.h;
   let s: number;
-  if (q.kind < 0) s = h[P + L.IX_SUMC + q.bucket0];
+  if (q.kind < 0) s = Math.min(h[P + L.IX_SUMC + q.bucket0], h[P + L.IX_SUMM + q.bucket1]);
   else if (q.profile >= 0) s = h[P + L.IX_SUMF];
   else if (q.whole) s = h[P + L.IX_SUMW + q.bucket2];
   else s = h[P + L.IX_SUMF + q.bucket2];
@@ -703,7 +759,7 @@ function kindBound(K: number, empty: boolean): number {
     return idiv(Math.trunc(x0 / L.IDX_SCALE) + Math.trunc(x1 / L.IDX_SCALE) + Math.trunc(x2 / L.IDX_SCALE), q.dims);
   }
   let s: number;
-  if (q.profile >= 0) s = h[K + L.IXK_SUMF];
+  if (q.profile >= 0) s = h[K + L.IXK_SUMP + (q.profile & (L.IDX_PROF_CLASSES - 1))];
   else if (q.whole) s = h[K + L.IXK_SUMW + q.kBucket];
   else s = h[K + L.IXK_SUMF + q.kBucket];
   if (s === L.IX_NONE) return -1;
@@ -731,8 +787,32 @@ function bounds(v: number): void {
     if (!allowed) return;
   }
   const P = q.tree + v * L.IX_STRIDE;
+  if (q.groups !== 0 && !groupsMeet(P)) return;
   q.gLoaded = partBound(P, false);
   q.gEmpty = partBound(P, true);
+}
+
+/** Does the record's range of node groups hold a group in which the task's mask allows a node? (the kernel's groupsMeet) */
+function groupsMeet(P: number): boolean {
+  const h = q.h;
+  const g0 = -h[P + L.IX_GNEG];
+  const g1 = h[P + L.IX_GMAX];
+  if (g1 === L.IX_NONE) return false;
+  const G = q.groups >> 2;
+  for (let g = g0; g <= g1; g++) if ((h[G + (g >> 5)] >>> (g & 31)) & 1) return true;
+  return false;
+}
+
+/** The group set written with node mask `mask`, 0 for no mask or a mask elsewhere (the kernel's maskGroups). */
+function maskGroups(h: Int32Array, hdr: number, mask: number): number {
+  if (mask === 0) return 0;
+  const H = hdr >> 2;
+  const base = h[H + L.H_MASK_BASE];
+  const bytes = h[H + L.H_MASK_WORDS] * 4;
+  if (bytes === 0 || mask < base || (mask - base) % bytes !== 0) return 0;
+  const m = (mask - base) / bytes;
+  if (m >= L.MASK_SLOTS) return 0;
+  return h[H + L.H_MASK_GROUPS] + m * L.GROUP_WORDS * 4;
 }
 
 const canBeat = (b: number, hf: number): boolean => b >= 0 && (b > q.bestS || (b === q.bestS && hf < q.bestH));
@@ -756,6 +836,7 @@ function scanLeaf(l: number): void {
   const fitFrac = h[(q.hdr >> 2) + L.H_IDX_FIT] >> 2;
   const fitFracMem = fitFrac + (q.leaves << L.IDX_BLOCK_SHIFT);
   const fitWhole = fitFracMem + (q.leaves << L.IDX_BLOCK_SHIFT);
+  const fitProf = fitWhole + (q.leaves << L.IDX_BLOCK_SHIFT);
   for (let i = p0; i < p0 + L.IDX_BLOCK; i++) {
     const n = h[order + i];
     if (n >= q.hwm || !nodeAllowed(h, q.mask, n)) continue;
@@ -765,7 +846,7 @@ function scanLeaf(l: number): void {
       if (q.whole) {
         if (h[fitWhole + n] < q.count) continue;
       } else if (h[fitFrac + n] < q.milli || h[fitFracMem + n] < q.dmem) continue;
-    }
+    } else if (q.kind >= 0 && q.profile >= 0 && ((h[fitProf + n] >>> (q.profile & 31)) & 1) === 0) continue;
     scanCandidate(h, q.hdr, q.t, n, q.seed);
   }
 }
@@ -856,12 +937,14 @@ function searchIndex(h: Int32Array, hdr: number, t: number, hwm: number, seed: n
   q.whole = (h[T + L.T_FLAGS] & L.TF_WHOLE) !== 0;
   q.mask = h[T + L.T_NODEMASK];
   q.dmem = h[T + L.T_DMEM];
+  q.groups = maskGroups(h, hdr, q.mask);
   q.spread = h[H + L.H_POLICY] === L.POLICY_SPREAD;
   q.dims = q.kind >= 0 ? 3 : 2;
   q.devReq = q.profile < 0 ? (q.whole ? 1000 * q.count : q.milli) : 0;
-  q.bucket0 = bucketKey(q.cpu);
+  q.bucket0 = Math.min(bucketKey(q.cpu), L.IDX_BUCKETS - 1);
+  q.bucket1 = Math.min(bucketKey(q.mem), L.IDX_BUCKETS - 1);
   // device dimension: a share needs one device with q.milli free; whole devices need q.count fully free ones
-  q.bucket2 = q.kind >= 0 && q.profile < 0 ? (q.whole ? bitLen(q.count) : bucketKey(q.milli)) : 0;
+  q.bucket2 = q.kind >= 0 && q.profile < 0 ? (q.whole ? bitLen(q.count) : Math.min(bucketKey(q.milli), L.IDX_BUCKETS - 1)) : 0;
   q.kindAt = q.kind >= 0 && q.kind < L.IDX_KINDS ? L.IX_KIND + q.kind * L.IXK_STRIDE : -1;
   const mc = modelClasses(h, h[T + L.T_MODELS]);
   if (q.kindAt >= 0 && mc !== 0 && (mc & (mc - 1)) === 0) q.kindAt = L.IX_KIND + (L.IDX_KINDS + 31 - Math.clz32(mc)) * L.IXK_STRIDE;
