@@ -11,7 +11,13 @@
  * `h` is an Int32Array over the whole memory; every pointer is a byte offset, read as
  * `h[p >> 2]` exactly where the kernel does `load<i32>(p)`. Integer arithmetic only.
  */
-import * as L from '../../assembly/lib/placement-layout.js';
+import * as Layout from '../../assembly/lib/placement-layout.js';
+
+/**
+ * The layout constants as a plain object: module-namespace reads cost an accessor call each under
+ * tsx and CommonJS bundles, and these run per decision.
+ */
+const L: typeof Layout = { ...Layout };
 
 /** A custom node score 0..100 for node slot `n` and the task record at `task` (higher wins). */
 export type NodeScoreFn = (n: number, task: number) => number;
