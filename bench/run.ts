@@ -12,6 +12,7 @@ import { runDes } from './runners/des.js';
 import { runFairshare } from './runners/fairshare.js';
 import { runGang } from './runners/gang.js';
 import { runHierarchy } from './runners/hierarchy.js';
+import { runKernel } from './runners/kernel.js';
 import { runOpenb } from './runners/openb.js';
 import { runPlacement } from './runners/placement.js';
 import { runSweep } from './runners/sweep.js';
@@ -19,6 +20,7 @@ import { runVictims } from './runners/victims.js';
 import { runWorker } from './runners/worker.js';
 
 const RUNNERS: Record<ScenarioKind, Runner> = {
+  kernel: runKernel,
   placement: runPlacement,
   backends: runBackends,
   openb: runOpenb,

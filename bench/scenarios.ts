@@ -5,7 +5,7 @@
  */
 
 /** Runner kinds: one file each in bench/runners/. */
-export type ScenarioKind = 'placement' | 'backends' | 'openb' | 'sweep' | 'fairshare' | 'victims' | 'gang' | 'des' | 'hierarchy' | 'worker';
+export type ScenarioKind = 'kernel' | 'placement' | 'backends' | 'openb' | 'sweep' | 'fairshare' | 'victims' | 'gang' | 'des' | 'hierarchy' | 'worker';
 
 export type Params = Record<string, number | string>;
 
@@ -39,6 +39,8 @@ export const SCENARIOS: Scenario[] = [
     name: 'placement-binpack-100k-sampled', kind: 'placement', params: { nodes: 100_000, policy: 'binpack', decisions: 300, rounds: 2, batch: 1000, nodesToScore: 100 },
     quick: null, labels: ['placement', 'binpack', '100000', 'sampling'],
   },
+  // the kernel alone on a uniform pool (issue 6's decision-rate targets are per thread, per decision)
+  { name: 'kernel-binpack-10k', kind: 'kernel', params: { nodes: 10_000, warm: 2000, decisions: 1000, rounds: 3 }, quick: { nodes: 2_000, decisions: 500, rounds: 2 }, labels: ['kernel', 'placement', 'binpack', 'wasm', 'ts', '10000'] },
   { name: 'backends-binpack-10k', kind: 'backends', params: { nodes: 10_000, policy: 'binpack', maxTime: 2 }, quick: { nodes: 2_000, maxTime: 0.5 }, labels: ['backends', 'wasm', 'ts', 'benchmark.js'] },
   { name: 'openb-replay', kind: 'openb', params: { seed: 42, tune: 1.3, repeat: 3, policies: 'random,dotprod,gpu-clustering,gpu-packing,bestfit,fgd,hetpool' }, quick: { repeat: 1, policies: 'bestfit,fgd,hetpool' }, labels: ['openb', 'replay'] },
   { name: 'sweep-2-threads', kind: 'sweep', params: { policies: 'random,dotprod,gpu-clustering,gpu-packing,bestfit,fgd,hetpool', seeds: '42,43', tune: 1.3 }, quick: { policies: 'bestfit,fgd,hetpool', seeds: '42,43' }, labels: ['openb', 'piscina', 'sweep'] },
