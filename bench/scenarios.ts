@@ -46,7 +46,7 @@ export const SCENARIOS: Scenario[] = [
   { name: 'sweep-2-threads', kind: 'sweep', params: { policies: 'random,dotprod,gpu-clustering,gpu-packing,bestfit,fgd,hetpool', seeds: '42,43', tune: 1.3 }, quick: { policies: 'bestfit,fgd,hetpool', seeds: '42,43' }, labels: ['openb', 'piscina', 'sweep'] },
   { name: 'fairshare', kind: 'fairshare', params: { tenants: 200, resources: 8, rounds: 5, ops: 200 }, quick: { rounds: 2, ops: 50 }, labels: ['policies', 'fairshare', 'wasm', 'ts'] },
   { name: 'victims', kind: 'victims', params: { devices: 8, candidates: 32, rounds: 5, ops: 2000 }, quick: { rounds: 2, ops: 500 }, labels: ['policies', 'victims', 'preemption', 'wasm', 'ts'] },
-  { name: 'gang-topology-10k', kind: 'gang', params: { nodes: 10_000, members: 16, rounds: 3, ops: 50 }, quick: { nodes: 2_000, rounds: 2, ops: 20 }, labels: ['topology', 'gang', 'wasm', 'ts'] },
+  { name: 'gang-topology-10k', kind: 'gang', params: { nodes: 10_000, members: 16, rounds: 5, ops: 200 }, quick: { nodes: 2_000, rounds: 2, ops: 50 }, labels: ['topology', 'gang', 'wasm', 'ts'] },
   { name: 'des-10k', kind: 'des', params: { nodes: 10_000, arrivals: 50_000 }, quick: { arrivals: 5_000 }, labels: ['des', 'simulator'] },
   { name: 'des-10k-sampled', kind: 'des', params: { nodes: 10_000, arrivals: 50_000, nodesToScore: 64 }, quick: { arrivals: 5_000 }, labels: ['des', 'simulator', 'sampling'] },
   { name: 'des-1m-10k', kind: 'des', params: { nodes: 10_000, arrivals: 1_000_000 }, quick: { arrivals: 100_000 }, labels: ['des', 'simulator'], optIn: true },
