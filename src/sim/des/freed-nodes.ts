@@ -37,10 +37,23 @@ interface NodeFree {
   devices: DevFree[];
 }
 
+/**
+ * The most any freed node offered when it was marked, per dimension and device kind: a request
+ * above it cannot fit on any freed node (capacity marked since only shrank, or was marked again
+ * and raised these). Stale-high values only make a "maybe" more likely, never a wrong "no".
+ */
+interface FreedMax {
+  cpu: number;
+  mem: number;
+  /** Per device kind: most fully free devices on one node, most share and memory free on one shareable device, profiles with a free instance. */
+  kinds: Map<string, { whole: number; frac: number; fracMem: number; profiles: Set<string> }>;
+}
+
 /** Per-node free capacity and the set of nodes that gained capacity since the last `clearFreed()`. */
 export class FreedNodes {
   private nodes = new Map<string, NodeFree>();
   private freed = new Set<string>();
+  private max: FreedMax = { cpu: -1, mem: -1, kinds: new Map() };
 
   /** Number of nodes that gained capacity since the last clear. */
   get count(): number {
@@ -61,7 +74,7 @@ export class FreedNodes {
         };
       }),
     });
-    this.freed.add(n.id);
+    this.mark(n.id);
   }
   /** Forget a removed node. */
   remove(id: string): void {
@@ -73,14 +86,14 @@ export class FreedNodes {
     const n = this.nodes.get(id);
     if (!n) return;
     n.healthy = healthy;
-    if (healthy) this.freed.add(id);
+    if (healthy) this.mark(id);
   }
   /** Mirror a device health change; a repair counts as freed capacity. */
   setDeviceHealth(id: string, deviceId: string, healthy: boolean): void {
     const d = this.nodes.get(id)?.devices.find((x) => x.id === deviceId);
     if (!d) return;
     d.healthy = healthy;
-    if (healthy) this.freed.add(id);
+    if (healthy) this.mark(id);
   }
   /** Charge (sign 1) or free (sign −1) a binding; freeing marks the node. */
   charge(nodeId: string, cpu: number, mem: number, devices: ReadonlyArray<{ deviceId: string; milli: number; memoryMiB: number; profile?: string }>, sign: 1 | -1): void {
@@ -99,14 +112,53 @@ export class FreedNodes {
         if (p) p.used += sign;
       }
     }
-    if (sign < 0) this.freed.add(nodeId);
+    if (sign < 0) this.mark(nodeId);
   }
   /** Start a new retry window. */
   clearFreed(): void {
     this.freed.clear();
+    this.max = { cpu: -1, mem: -1, kinds: new Map() };
+  }
+  /** Node `id` gained capacity: add it to the freed set and raise the maxima to what it offers now. */
+  private mark(id: string): void {
+    this.freed.add(id);
+    const n = this.nodes.get(id);
+    if (!n || !n.healthy) return;
+    const m = this.max;
+    m.cpu = Math.max(m.cpu, n.cpuFree);
+    m.mem = Math.max(m.mem, n.memFree);
+    const whole = new Map<string, number>();
+    for (const d of n.devices) {
+      if (!d.healthy) continue;
+      let k = m.kinds.get(d.kind);
+      if (!k) m.kinds.set(d.kind, (k = { whole: 0, frac: -1, fracMem: -1, profiles: new Set() }));
+      if (d.holders === 0 && d.used === 0 && d.memUsed === 0) whole.set(d.kind, (whole.get(d.kind) ?? 0) + 1);
+      if (d.mode === 'time-slice' && d.holders < d.maxSlices) {
+        k.frac = Math.max(k.frac, d.cap - d.used);
+        k.fracMem = Math.max(k.fracMem, d.memCap - d.memUsed);
+      }
+      if (d.profiles) for (const [name, p] of d.profiles) if (p.used < p.maxCount && p.milli <= d.cap - d.used && p.memoryMiB <= d.memCap - d.memUsed) k.profiles.add(name);
+    }
+    for (const [kind, c] of whole) {
+      const k = m.kinds.get(kind)!;
+      k.whole = Math.max(k.whole, c);
+    }
   }
   /** Necessary condition for `t` to fit on some freed node. */
   mayFitFreed(t: Task): boolean {
+    // the maxima rule out most requests at once; the rest are checked node by node
+    const m = this.max;
+    if (t.cpuMilli > m.cpu || t.memoryMiB > m.mem) return false;
+    const a = t.accel;
+    if (a) {
+      const k = m.kinds.get(a.kind);
+      if (!k) return false;
+      if (a.profile) {
+        if (!k.profiles.has(a.profile)) return false;
+      } else if (a.milli >= 1000 || a.exclusive) {
+        if (k.whole < a.count) return false;
+      } else if (k.frac < a.milli || k.fracMem < a.memoryMiB) return false;
+    }
     for (const id of this.freed) {
       const n = this.nodes.get(id);
       if (n && mayFit(t, n)) return true;
