@@ -1042,11 +1042,20 @@ function scanExact(hdr: usize, t: usize, hwm: i32, seed: u32): i32 {
   sAOn = false;
   sBOn = false;
   let n = 0;
+  let short = 0;
   while (n < hwm) {
     // skip the steps that memo A settles
     if (sAOn) {
+      const from = n;
       n = scanRun(n, hwm, mask, seed);
       if (n >= hwm) break;
+      short = n - from < DENSE_AFTER ? short + 1 : 0;
+      if (short >= DENSE_SHORT) {
+        // A keeps settling little (no run of one shape and load here): score a stretch directly
+        n = scanDense(hdr, t, n, min(hwm, n + DENSE_SPAN), mask, seed);
+        short = 0;
+        continue;
+      }
     }
     let lanes: i32 = hwm - n >= 8 ? 0xff : (1 << (hwm - n)) - 1;
     if (mask != 0) lanes &= (get(mask, n >> 5) >>> (n & 31)) & 0xff;
@@ -1055,6 +1064,111 @@ function scanExact(hdr: usize, t: usize, hwm: i32, seed: u32): i32 {
     n += 8;
   }
   return bestN;
+}
+
+/** scanRun settling fewer node slots than this before a step it cannot settle, DENSE_SHORT times in a row, switches to scanDense. */
+const DENSE_AFTER = 16;
+const DENSE_SHORT = 8;
+/** Node slots scanDense scores before the memo gets another chance (a multiple of 8). */
+const DENSE_SPAN = 256;
+
+/**
+ * Steps n .. end-1 (four node slots each; n a multiple of 8) without memos, for pools that are
+ * not runs of one shape and load: pre-filter, score4 of the passing lanes, and the fit check of
+ * lanes that beat the best so far (scanCandidates). Returns end.
+ */
+function scanDense(hdr: usize, t: usize, n: i32, end: i32, mask: usize, seed: u32): i32 {
+  for (; n < end; n += 4) {
+    let lanes: i32 = end - n >= 4 ? 15 : (1 << (end - n)) - 1;
+    if (mask != 0) {
+      const word = get(mask, n >> 5);
+      if (word == 0 && (n & 31) == 0) {
+        n += 28;
+        continue;
+      }
+      lanes &= (word >>> (n & 31)) & 15;
+      if (lanes == 0) continue;
+    }
+    const o = <usize>n << 2;
+    const cpuF = v128.load(cNCpuFree + o);
+    const memF = v128.load(cNMemFree + o);
+    const dF = v128.load(cNDmilliFree + o);
+    const bits = passing(v128.load(cNFlags + o), cpuF, memF, dF) & lanes;
+    if (bits == 0) continue;
+    const cpuC = v128.load(cNCpuCap + o);
+    const memC = v128.load(cNMemCap + o);
+    const dC = v128.load(cNDmilliCap + o);
+    if (scanBounded && (scoreBelow4(cpuF, cpuC, memF, memC, dF, dC, bestS) & bits) == bits) continue;
+    const sc = score4(cpuF, cpuC, memF, memC, dF, dC);
+    const best = i32x4.splat(bestS);
+    let cand = i32x4.bitmask(i32x4.gt_s(sc, best)) & bits;
+    const tie = i32x4.bitmask(i32x4.eq(sc, best)) & bits;
+    if (tie != 0) cand |= tie & i32x4.bitmask(i32x4.lt_u(tieHash4(seed, n), i32x4.splat(<i32>bestH)));
+    if (cand != 0) scanCandidates(hdr, t, n, cand, sc, seed);
+  }
+  return end;
+}
+
+/**
+ * Lanes (bits 0..3) whose score is surely below `best`, found without dividing. Each dimension
+ * score is at most 100·u/c (u = max(0, c − free) + req for binpack, max(0, free − req) for spread;
+ * c > 0), so a node with Σ 100·u/c < best·dims scores below best. Multiplied out by the
+ * capacities: 100·(u0·c1·c2 + u1·c0·c2 + u2·c0·c1) < best·dims·c0·c1·c2 (a dimension without
+ * capacity counts with u = 0, c = 1). Computed in f32 (no overflow: each side < 2^110), whose
+ * relative error is below 8·2^−24 per side; a lane is reported only when the left side is
+ * below the right side by more than 2^−16 of it, so the exact inequality holds. Needs free ≥ 0
+ * (lanes with a negative free amount are never reported) and 0 ≤ req < 2^30 (scanBounded).
+ */
+@inline function scoreBelow4(cpuF: v128, cpuC: v128, memF: v128, memC: v128, dF: v128, dC: v128, best: i32): i32 {
+  if (best <= 0) return 0;
+  const zero = i32x4.splat(0);
+  const one = f32x4.splat(1.0);
+  const onC = i32x4.gt_s(cpuC, zero);
+  const onM = i32x4.gt_s(memC, zero);
+  const onD = scanDevDim ? i32x4.gt_s(dC, zero) : zero;
+  let uC: v128;
+  let uM: v128;
+  let uD: v128;
+  if (scanSpread) {
+    uC = i32x4.max_s(i32x4.sub(cpuF, vCpu), zero);
+    uM = i32x4.max_s(i32x4.sub(memF, vMem), zero);
+    uD = i32x4.max_s(i32x4.sub(dF, vDevScore), zero);
+  } else {
+    uC = i32x4.add(i32x4.max_s(i32x4.sub(cpuC, cpuF), zero), vCpu);
+    uM = i32x4.add(i32x4.max_s(i32x4.sub(memC, memF), zero), vMem);
+    uD = i32x4.add(i32x4.max_s(i32x4.sub(dC, dF), zero), vDevScore);
+  }
+  const u0 = v128.and(f32x4.convert_i32x4_u(uC), onC);
+  const u1 = v128.and(f32x4.convert_i32x4_u(uM), onM);
+  const u2 = v128.and(f32x4.convert_i32x4_u(uD), onD);
+  const c0 = v128.bitselect(f32x4.convert_i32x4_s(cpuC), one, onC);
+  const c1 = v128.bitselect(f32x4.convert_i32x4_s(memC), one, onM);
+  const c2 = v128.bitselect(f32x4.convert_i32x4_s(dC), one, onD);
+  const dims = i32x4.sub(zero, i32x4.add(i32x4.add(onC, onM), onD));
+  const c12 = f32x4.mul(c1, c2);
+  const lhs = f32x4.mul(f32x4.add(f32x4.add(f32x4.mul(u0, c12), f32x4.mul(u1, f32x4.mul(c0, c2))), f32x4.mul(u2, f32x4.mul(c0, c1))), f32x4.splat(100.0));
+  const rhs = f32x4.mul(f32x4.mul(f32x4.convert_i32x4_s(i32x4.mul(dims, i32x4.splat(best))), f32x4.mul(c0, c12)), f32x4.splat(<f32>(1.0 - 1.0 / 65536.0)));
+  const negative = v128.or(v128.or(i32x4.lt_s(cpuF, zero), i32x4.lt_s(memF, zero)), i32x4.lt_s(dF, zero));
+  return i32x4.bitmask(v128.andnot(f32x4.lt(lhs, rhs), negative));
+}
+
+/**
+ * In slot order, make each lane of `cand` (node slots n .. n+3, scores sc) the best when its
+ * score and tie hash still beat the best so far and its devices fit.
+ */
+function scanCandidates(hdr: usize, t: usize, n: i32, cand: i32, sc: v128, seed: u32): void {
+  while (cand != 0) {
+    const i = <i32>ctz<u32>(<u32>cand);
+    cand &= cand - 1;
+    const s = laneOf(sc, i);
+    const node = n + i;
+    const th = tieHash(seed, <u32>node);
+    if (s < bestS || (s == bestS && th >= bestH)) continue;
+    if (!devicesFit(hdr, t, node)) continue;
+    bestN = node;
+    bestS = s;
+    bestH = th;
+  }
 }
 
 // Memo A's columns and flags splatted, and the task's pre-filter thresholds splatted: globals,
@@ -1267,18 +1381,7 @@ function scanStep(hdr: usize, t: usize, n: i32, lanes: i32, seed: u32): void {
   let cand = i32x4.bitmask(i32x4.gt_s(sc, i32x4.splat(bestS))) & bits;
   const tie = i32x4.bitmask(i32x4.eq(sc, i32x4.splat(bestS))) & bits;
   if (tie != 0) cand |= tie & i32x4.bitmask(i32x4.lt_u(tieHash4(seed, n), i32x4.splat(<i32>bestH)));
-  while (cand != 0) {
-    const i = <i32>ctz<u32>(<u32>cand);
-    cand &= cand - 1;
-    const s = laneOf(sc, i);
-    const node = n + i;
-    const th = tieHash(seed, <u32>node);
-    if (s < bestS || (s == bestS && th >= bestH)) continue;
-    if (!devicesFit(hdr, t, node)) continue;
-    bestN = node;
-    bestS = s;
-    bestH = th;
-  }
+  if (cand != 0) scanCandidates(hdr, t, n, cand, sc, seed);
 }
 
 /** tieHash of node slots n, n+1, n+2, n+3 (lanes), as tieHash does one by one. */
@@ -1307,6 +1410,10 @@ let scanReqMem: f64 = 0;
 let scanReqDev: f64 = 0;
 /** Least summed free device milli a node needs for the task (i32.MIN_VALUE: no such bound). */
 let scanDevReq: i32 = 0;
+/** The requests are in 0 .. 2^30 (scoreBelow4 may bound scores). */
+let scanBounded: bool = false;
+/** The device request as nodeScore scores it, splatted. */
+let vDevScore: v128 = i32x4.splat(0);
 
 function scanTask(t: usize): void {
   scanSpread = cPolicy == POLICY_SPREAD;
@@ -1334,6 +1441,9 @@ function scanTask(t: usize): void {
   vCpu = i32x4.splat(scanCpu);
   vMem = i32x4.splat(scanMem);
   vDReq = i32x4.splat(scanDevReq);
+  vDevScore = i32x4.splat(req);
+  const lim = 1 << 30;
+  scanBounded = scanCpu >= 0 && scanCpu < lim && scanMem >= 0 && scanMem < lim && req >= 0 && req < lim;
 }
 
 /**
@@ -1416,14 +1526,13 @@ function devicesFit(hdr: usize, t: usize, n: i32): bool {
   const vHealthy = i32x4.splat(DF_HEALTHY);
   const vHeld = i32x4.splat(DF_HELD);
   const vShared = i32x4.splat(MODE_TIME_SLICE);
-  // first the check that rules out most loaded nodes, on one column (one cache line for up to
-  // 16 devices): a share needs a device with the milli free, whole devices need `need` of them
-  // with all milli free
+  // first the checks that rule out most nodes, on two columns: the kind, then for a share a
+  // device with the milli free, for whole devices `need` of them with all milli free
   let quick = 0;
   for (let i = 0; i < count; i += 4) {
     const o = <usize>(first + i) << 2;
     const milliFree = v128.load(cDMilliFree + o);
-    let bits = i32x4.bitmask(whole ? i32x4.eq(milliFree, v128.load(cDMilliCap + o)) : i32x4.ge_s(milliFree, vMilli));
+    let bits = i32x4.bitmask(v128.and(i32x4.eq(v128.load(cDKind + o), vKind), whole ? i32x4.eq(milliFree, v128.load(cDMilliCap + o)) : i32x4.ge_s(milliFree, vMilli)));
     const left = count - i;
     if (left < 4) bits &= (1 << left) - 1;
     quick += <i32>popcnt<u32>(<u32>bits);

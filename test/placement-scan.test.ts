@@ -60,6 +60,18 @@ const poolArb = fc.record({
   seed: fc.nat(),
   ops: fc.array(opArb, { minLength: 1, maxLength: 25 }),
 });
+/**
+ * Pools without runs: every node loaded on its own (its columns differ from its neighbours'), so
+ * that the memo settles nothing and the scan scores stretches directly (scanDense, with its
+ * division-free bound).
+ */
+const patchyArb = fc.record({
+  shapes: fc.array(shapeArb, { minLength: 1, maxLength: 3 }),
+  runs: fc.array(fc.record({ shape: fc.nat(), length: fc.constant(1), odd: fc.tuple(oddArb.map((o) => ({ ...o, at: 0 }))) }), { minLength: 120, maxLength: 400 }),
+  policy: fc.constantFrom(L.POLICY_BINPACK, L.POLICY_BINPACK, L.POLICY_SPREAD),
+  seed: fc.nat(),
+  ops: fc.array(opArb, { minLength: 1, maxLength: 12 }),
+});
 type Pool = typeof poolArb extends fc.Arbitrary<infer T> ? T : never;
 type Task = typeof taskArb extends fc.Arbitrary<infer T> ? T : never;
 
@@ -222,6 +234,43 @@ function smallPool(backend: 'wasm' | 'ts', nodes: number, cpuCap: number, memCap
   return st;
 }
 
+/** Run a history on the kernel scan, the kernel index and the twin scan; check each decision against the definition. */
+function agree(p: Pool): void {
+  const scan = new PlacementState('wasm');
+  const indexed = new PlacementState('wasm');
+  const twin = new PlacementState('ts');
+  scan.setIndexing(false);
+  twin.setIndexing(false);
+  const states = [scan, indexed, twin];
+  let nodes = 0;
+  for (const st of states) nodes = load(st, p);
+  let seed = p.seed;
+  for (const op of p.ops) {
+    if (op.op === 'release') {
+      release(states, op.node % nodes);
+      continue;
+    }
+    if (op.op === 'hwm') {
+      for (const st of states) st.nodeHighWater = Math.max(1, Math.min(nodes, st.nodeHighWater + op.delta));
+      continue;
+    }
+    if (op.op === 'seed') {
+      seed = op.seed;
+      for (const st of states) st.setPolicy(p.policy, seed);
+      continue;
+    }
+    for (const st of states) writeTask(st, op.task);
+    const expected = byDefinition(twin, seed);
+    for (const st of states) st.place(0, true);
+    expect(scan.result(0, L.R_NODE)).toBe(expected);
+    expect(record(scan)).toEqual(record(twin));
+    expect(record(indexed)).toEqual(record(twin));
+  }
+  for (const c of [L.H_N_CPU_FREE, L.H_N_MEM_FREE, L.H_N_DMILLI_FREE]) {
+    for (let n = 0; n < nodes; n++) expect([scan.get(c, n), indexed.get(c, n)]).toEqual([twin.get(c, n), twin.get(c, n)]);
+  }
+}
+
 describe('exact full scan', () => {
   it('scan (kernel), index (kernel), scan (twin) and the definition agree on runs of identical nodes with odd ones among them (400 cases)', () => {
     // Invariant: for every decision of a random history (commits, releases, seed changes), the
@@ -229,43 +278,14 @@ describe('exact full scan', () => {
     // with the same result record (devices, profile; reasons when unschedulable) as the twin's
     // scan and the kernel's index search; the columns stay equal on all three.
     fc.assert(
-      fc.property(poolArb, (p) => {
-        const scan = new PlacementState('wasm');
-        const indexed = new PlacementState('wasm');
-        const twin = new PlacementState('ts');
-        scan.setIndexing(false);
-        twin.setIndexing(false);
-        const states = [scan, indexed, twin];
-        let nodes = 0;
-        for (const st of states) nodes = load(st, p);
-        let seed = p.seed;
-        for (const op of p.ops) {
-          if (op.op === 'release') {
-            release(states, op.node % nodes);
-            continue;
-          }
-          if (op.op === 'hwm') {
-            for (const st of states) st.nodeHighWater = Math.max(1, Math.min(nodes, st.nodeHighWater + op.delta));
-            continue;
-          }
-          if (op.op === 'seed') {
-            seed = op.seed;
-            for (const st of states) st.setPolicy(p.policy, seed);
-            continue;
-          }
-          for (const st of states) writeTask(st, op.task);
-          const expected = byDefinition(twin, seed);
-          for (const st of states) st.place(0, true);
-          expect(scan.result(0, L.R_NODE)).toBe(expected);
-          expect(record(scan)).toEqual(record(twin));
-          expect(record(indexed)).toEqual(record(twin));
-        }
-        for (const c of [L.H_N_CPU_FREE, L.H_N_MEM_FREE, L.H_N_DMILLI_FREE]) {
-          for (let n = 0; n < nodes; n++) expect([scan.get(c, n), indexed.get(c, n)]).toEqual([twin.get(c, n), twin.get(c, n)]);
-        }
-      }),
+      fc.property(poolArb, agree),
       { numRuns: 400 },
     );
+  });
+
+  it('the same on pools without runs, where the scan scores stretches directly with a division-free bound (100 cases)', () => {
+    // Invariant: as above, on 120..400 nodes whose columns all differ from their neighbours'.
+    fc.assert(fc.property(patchyArb, agree), { numRuns: 100 });
   });
 
   it('a uniform 3,000-node pool filled by a mixed stream: kernel scan, kernel index and twin scan bind the same nodes and devices', () => {
@@ -353,6 +373,33 @@ describe('exact full scan', () => {
       expect([st.nodeScore(0, x), st.nodeScore(0, w)]).toEqual([99, 100]);
       st.place(0, false);
       expect(st.result(0, L.R_NODE)).toBe(w);
+    }
+  });
+
+  it('without runs, a score that equals the best exactly is still scored and its tie hash compared (hand-computed)', () => {
+    // 128 CPU-only nodes (no devices), each with its own memory capacity 16384 + n MiB, all memory
+    // free, so that no two neighbours share columns (the scan scores them in stretches with its
+    // division-free bound). Task: 0 CPU, 0 MiB, binpack. Memory scores ⌊(c − c + 0)·100/c⌋ = 0.
+    //   nodes 0..119:   CPU free 8000 − 40·n → cpu ⌊40·n·100/8000⌋ = ⌊n/2⌋ ≤ 59 → score ⌊(⌊n/2⌋ + 0)/2⌋ ≤ 29
+    //   nodes 120..127: CPU free 3040 → cpu (8000 − 3040)·100/8000 = 62 exactly → score (62 + 0)/2 = 31 exactly
+    // The eight tie at 31, bound and score equal with no margin to spare: the smallest tie hash
+    // among them wins (the seed is chosen so that it lies in the second step of four, 124..127,
+    // reached when the best so far already scores 31).
+    let seed = 0;
+    const top = [120, 121, 122, 123, 124, 125, 126, 127];
+    const winner = (sd: number): number => top.reduce((a, b) => (tieHash(sd, b) < tieHash(sd, a) ? b : a));
+    while (winner(seed) < 124) seed++;
+    for (const backend of ['wasm', 'ts'] as const) {
+      const st = smallPool(backend, 128, 8000, 16384, 0, L.POLICY_BINPACK, seed);
+      for (let n = 0; n < 128; n++) {
+        st.set(L.H_N_MEM_CAP, n, 16384 + n);
+        st.set(L.H_N_MEM_FREE, n, 16384 + n);
+        st.set(L.H_N_CPU_FREE, n, n < 120 ? 8000 - 40 * n : 3040);
+      }
+      st.writeTask(0, [0, 0, -1, 0, 0, 0, 0, 0, -1, 0, 0, 0]);
+      expect([st.nodeScore(0, 119), st.nodeScore(0, 120)]).toEqual([29, 31]);
+      st.place(0, false);
+      expect(st.result(0, L.R_NODE)).toBe(winner(seed));
     }
   });
 
