@@ -1213,21 +1213,33 @@ function passing8(o: usize): i32 {
  * seven columns per node and calls nothing, so that its loop keeps its registers.
  */
 function scanRun(n: i32, hwm: i32, mask: usize, seed: u32): i32 {
+  // a task without a device request neither scores nor filters on the device columns: A's twins
+  // need only match on five columns
+  if (mask == 0) return scanDevDim ? scanRunAll(n, hwm, seed, true) : scanRunAll(n, hwm, seed, false);
+  return scanDevDim ? scanRunMasked(n, hwm, mask, seed, true) : scanRunMasked(n, hwm, mask, seed, false);
+}
+
+/** scanRun without a node mask: whole steps only (the caller takes the last, partial one). */
+function scanRunAll(n: i32, hwm: i32, seed: u32, dev: bool): i32 {
   const dead = sAScore < bestS;
   const tie = sAScore == bestS;
   const h = bestH;
-  if (mask == 0) {
-    // whole steps only: the caller takes the last, partial one
-    const end = hwm & ~7;
-    for (; n < end; n += 8) {
-      const o = <usize>n << 2;
-      const a = inRunA8(o);
-      if (a == 0xff) {
-        if (!dead && (!tie || hashBelow(seed, n, h) != 0)) return n;
-      } else if (!dead || (passing8(o) & ~a) != 0) return n;
-    }
-    return n;
+  const end = hwm & ~7;
+  for (; n < end; n += 8) {
+    const o = <usize>n << 2;
+    const a = inRunA8(o, dev);
+    if (a == 0xff) {
+      if (!dead && (!tie || hashBelow(seed, n, h) != 0)) return n;
+    } else if (!dead || (passing8(o) & ~a) != 0) return n;
   }
+  return n;
+}
+
+/** scanRun under a node mask (a zero mask word skips 32 slots). */
+function scanRunMasked(n: i32, hwm: i32, mask: usize, seed: u32, dev: bool): i32 {
+  const dead = sAScore < bestS;
+  const tie = sAScore == bestS;
+  const h = bestH;
   while (n < hwm) {
     const word = get(mask, n >> 5);
     if (word == 0 && (n & 31) == 0) {
@@ -1238,7 +1250,7 @@ function scanRun(n: i32, hwm: i32, mask: usize, seed: u32): i32 {
     if (hwm - n < 8) lanes &= (1 << (hwm - n)) - 1;
     if (lanes != 0) {
       const o = <usize>n << 2;
-      const a = inRunA8(o) & lanes;
+      const a = inRunA8(o, dev) & lanes;
       if (a == lanes) {
         if (!dead && (!tie || (hashBelow(seed, n, h) & lanes) != 0)) return n;
       } else if (!dead || (passing8(o) & lanes & ~a) != 0) return n;
@@ -1249,10 +1261,11 @@ function scanRun(n: i32, hwm: i32, mask: usize, seed: u32): i32 {
 }
 
 /**
- * Lanes (bits 0..7) of node slots n .. n+7 (at byte offset o) with memo A's columns and flags.
- * Each column is compared as it is loaded, so that no loaded vector stays live.
+ * Lanes (bits 0..7) of node slots n .. n+7 (at byte offset o) with memo A's columns and flags
+ * (the device columns only when `dev`). Each column is compared as it is loaded, so that no
+ * loaded vector stays live.
  */
-@inline function inRunA8(o: usize): i32 {
+@inline function inRunA8(o: usize, dev: bool): i32 {
   let x = vAFl;
   let e0 = i32x4.eq(v128.load(cNFlags + o), x);
   let e1 = i32x4.eq(v128.load(cNFlags + o, 16), x);
@@ -1262,18 +1275,20 @@ function scanRun(n: i32, hwm: i32, mask: usize, seed: u32): i32 {
   x = vAMemF;
   e0 = v128.and(e0, i32x4.eq(v128.load(cNMemFree + o), x));
   e1 = v128.and(e1, i32x4.eq(v128.load(cNMemFree + o, 16), x));
-  x = vADF;
-  e0 = v128.and(e0, i32x4.eq(v128.load(cNDmilliFree + o), x));
-  e1 = v128.and(e1, i32x4.eq(v128.load(cNDmilliFree + o, 16), x));
+  if (dev) {
+    x = vADF;
+    e0 = v128.and(e0, i32x4.eq(v128.load(cNDmilliFree + o), x));
+    e1 = v128.and(e1, i32x4.eq(v128.load(cNDmilliFree + o, 16), x));
+    x = vADC;
+    e0 = v128.and(e0, i32x4.eq(v128.load(cNDmilliCap + o), x));
+    e1 = v128.and(e1, i32x4.eq(v128.load(cNDmilliCap + o, 16), x));
+  }
   x = vACpuC;
   e0 = v128.and(e0, i32x4.eq(v128.load(cNCpuCap + o), x));
   e1 = v128.and(e1, i32x4.eq(v128.load(cNCpuCap + o, 16), x));
   x = vAMemC;
   e0 = v128.and(e0, i32x4.eq(v128.load(cNMemCap + o), x));
   e1 = v128.and(e1, i32x4.eq(v128.load(cNMemCap + o, 16), x));
-  x = vADC;
-  e0 = v128.and(e0, i32x4.eq(v128.load(cNDmilliCap + o), x));
-  e1 = v128.and(e1, i32x4.eq(v128.load(cNDmilliCap + o, 16), x));
   return i32x4.bitmask(e0) | (i32x4.bitmask(e1) << 4);
 }
 
