@@ -1012,10 +1012,13 @@ export function indexBounds(hdr: usize, t: usize, v: i32, out: usize): void {
 /**
  * Exact scan (H_SAMPLE = 0) of every node slot below hwm, eight slots per step, in slot order:
  *  - memo A holds the columns, flags and score of a node that passed the pre-filter; scanRun
- *    compares each step's seven columns with A (SIMD, nothing else) and skips the step when every
- *    lane it considers is A's twin and A cannot beat the best so far, or when A's twins cannot and
- *    no other lane passes the pre-filter. Large pools are long runs of one shape and load (the
- *    empty nodes, say), so most steps end there.
+ *    compares each step's seven columns (five for a task without a device request) with A (SIMD,
+ *    nothing else) and skips the step when every lane it considers is A's twin and A cannot beat
+ *    the best so far, or when A's twins cannot and no other lane passes the pre-filter. Large
+ *    pools are long runs of one shape and load (the empty nodes, say), so most steps end there.
+ *  - where A keeps settling little (DENSE_SHORT short runs in a row: no runs of one shape and
+ *    load), scanDense scores the next DENSE_SPAN slots directly: pre-filter, a division-free
+ *    bound that dismisses steps whose lanes all score below the best (scoreBelow4), score4.
  *  - other steps go to scanStep, four slots at a time: a SIMD pre-filter on the node columns
  *    (present, healthy and schedulable flags, free CPU, free memory, summed free device milli;
  *    the node mask is applied to the lanes), scores from memo A, memo B (the last node scored
