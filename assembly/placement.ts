@@ -1209,78 +1209,396 @@ export function indexBounds(hdr: usize, t: usize, v: i32, out: usize): void {
 }
 
 /**
- * Exact scan (H_SAMPLE = 0) of every node: a SIMD pre-filter tests four nodes per step on the
- * node columns (present, healthy and schedulable flags, free CPU, free memory, node-mask bits),
- * and a node that passes is scored first and checked in detail (devices) only when its score and
- * tie hash could beat the best so far. Four passing nodes with the last scored node's columns
- * share its score, so they are settled by one vector compare of their tie hashes. The choice
- * (highest score, then smallest tieHash) is the node-by-node scan's: a node that cannot win needs
- * no fit check.
+ * Exact scan (H_SAMPLE = 0) of every node slot below hwm, eight slots per step, in slot order:
+ *  - memo A holds the columns, flags and score of a node that passed the pre-filter; scanRun
+ *    compares each step's seven columns (five for a task without a device request) with A (SIMD,
+ *    nothing else) and skips the step when every lane it considers is A's twin and A cannot beat
+ *    the best so far, or when A's twins cannot and no other lane passes the pre-filter. Large
+ *    pools are long runs of one shape and load (the empty nodes, say), so most steps end there.
+ *  - where A keeps settling little (DENSE_SHORT short runs in a row: no runs of one shape and
+ *    load), scanDense scores the next DENSE_SPAN slots directly: pre-filter, a division-free
+ *    bound that dismisses steps whose lanes all score below the best (scoreBelow4), score4.
+ *  - other steps go to scanStep, four slots at a time: a SIMD pre-filter on the node columns
+ *    (present, healthy and schedulable flags, free CPU, free memory, summed free device milli;
+ *    the node mask is applied to the lanes), scores from memo A, memo B (the last node scored
+ *    outside A; a run of B's shape makes B the new A) or score4 (all four lanes at once, the same
+ *    f64 operations as nodeScore), and then, in slot order, devicesFit for each lane whose score
+ *    and tie hash beat the best so far.
+ * The choice (highest score, then smallest tieHash) is the node-by-node scan's: a node that cannot
+ * win needs no fit check, and a fit check is never skipped for a node that could win. Vector
+ * loads read up to 7 slots past hwm (inside linear memory: other regions follow the node
+ * columns); those lanes are masked off.
+ *
+ * The device-milli pre-filter needs two facts the binding keeps (src/engine/engine.ts writeNode
+ * and charge; the kernel's commit): H_N_DMILLI_FREE is the sum of H_D_MILLI_FREE over the node's
+ * devices, none of which is negative, and every device's H_D_MILLI_CAP is at least 1000
+ * (oversubscription ≥ 1000, schema). A share of m milli needs one device with m free, so the sum
+ * is ≥ m; c whole devices are fully free (free = cap ≥ 1000), so the sum is ≥ 1000·c.
  */
 function scanExact(hdr: usize, t: usize, hwm: i32, seed: u32): i32 {
-  const ok = NF_PRESENT | NF_HEALTHY | NF_SCHEDULABLE;
   const mask = <usize>tget(t, T_NODEMASK);
-  const vOk = i32x4.splat(ok);
-  const vCpu = i32x4.splat(tget(t, T_CPU));
-  const vMem = i32x4.splat(tget(t, T_MEM));
-  const fl = cNFlags;
-  const cf = cNCpuFree;
-  const mf = cNMemFree;
+  scanTask(t);
   bestN = -1;
   bestS = -1;
   bestH = 0;
-  mCpuCap = -1;
+  sAOn = false;
+  sBOn = false;
   let n = 0;
-  const body = hwm & ~3;
-  while (n < body) {
-    let lanes: i32 = 15;
-    if (mask != 0) {
-      const word = get(mask, n >> 5);
-      if (word == 0 && (n & 31) == 0 && n + 32 <= body) {
-        n += 32;
+  let short = 0;
+  while (n < hwm) {
+    // skip the steps that memo A settles
+    if (sAOn) {
+      const from = n;
+      n = scanRun(n, hwm, mask, seed);
+      if (n >= hwm) break;
+      short = n - from < DENSE_AFTER ? short + 1 : 0;
+      if (short >= DENSE_SHORT) {
+        // A keeps settling little (no run of one shape and load here): score a stretch directly
+        n = scanDense(hdr, t, n, min(hwm, n + DENSE_SPAN), mask, seed);
+        short = 0;
         continue;
       }
-      lanes = (word >>> (n & 31)) & 15;
-      if (lanes == 0) {
-        n += 4;
-        continue;
-      }
     }
-    const o = <usize>n << 2;
-    const cpu4 = v128.load(cf + o);
-    const mem4 = v128.load(mf + o);
-    const fit = v128.and(
-      i32x4.eq(v128.and(v128.load(fl + o), vOk), vOk),
-      v128.and(i32x4.ge_s(cpu4, vCpu), i32x4.ge_s(mem4, vMem)),
-    );
-    let bits = i32x4.bitmask(fit) & lanes;
-    if (bits == 15 && mScore <= bestS) {
-      // Four nodes with the columns of the last scored node (a run of one shape and load) have
-      // its score: none can win unless that score ties the best and a tie hash is smaller.
-      const same = v128.and(
-        v128.and(i32x4.eq(cpu4, i32x4.splat(mCpuFree)), i32x4.eq(v128.load(cNCpuCap + o), i32x4.splat(mCpuCap))),
-        v128.and(
-          v128.and(i32x4.eq(mem4, i32x4.splat(mMemFree)), i32x4.eq(v128.load(cNMemCap + o), i32x4.splat(mMemCap))),
-          v128.and(i32x4.eq(v128.load(cNDmilliFree + o), i32x4.splat(mDFree)), i32x4.eq(v128.load(cNDmilliCap + o), i32x4.splat(mDCap))),
-        ),
-      );
-      if (i32x4.all_true(same)) {
-        bits = mScore < bestS ? 0 : i32x4.bitmask(i32x4.lt_u(tieHash4(seed, n), i32x4.splat(<i32>bestH)));
-      }
-    }
-    while (bits != 0) {
-      const i = <i32>ctz<u32>(<u32>bits);
-      bits &= bits - 1;
-      scanCandidate(hdr, t, n + i, seed);
-    }
-    n += 4;
-  }
-  for (; n < hwm; n++) {
-    if (!nodeAllowed(mask, n)) continue;
-    if ((get(fl, n) & ok) != ok) continue;
-    scanCandidate(hdr, t, n, seed);
+    let lanes: i32 = hwm - n >= 8 ? 0xff : (1 << (hwm - n)) - 1;
+    if (mask != 0) lanes &= (get(mask, n >> 5) >>> (n & 31)) & 0xff;
+    if ((lanes & 15) != 0) scanStep(hdr, t, n, lanes & 15, seed);
+    if ((lanes >> 4) != 0) scanStep(hdr, t, n + 4, lanes >> 4, seed);
+    n += 8;
   }
   return bestN;
+}
+
+/** scanRun settling fewer node slots than this before a step it cannot settle, DENSE_SHORT times in a row, switches to scanDense. */
+const DENSE_AFTER = 16;
+const DENSE_SHORT = 8;
+/** Node slots scanDense scores before the memo gets another chance (a multiple of 8). */
+const DENSE_SPAN = 256;
+
+/**
+ * Steps n .. end-1 (four node slots each; n a multiple of 8) without memos, for pools that are
+ * not runs of one shape and load: pre-filter, score4 of the passing lanes, and the fit check of
+ * lanes that beat the best so far (scanCandidates). Returns end.
+ */
+function scanDense(hdr: usize, t: usize, n: i32, end: i32, mask: usize, seed: u32): i32 {
+  for (; n < end; n += 4) {
+    let lanes: i32 = end - n >= 4 ? 15 : (1 << (end - n)) - 1;
+    if (mask != 0) {
+      const word = get(mask, n >> 5);
+      if (word == 0 && (n & 31) == 0) {
+        n += 28;
+        continue;
+      }
+      lanes &= (word >>> (n & 31)) & 15;
+      if (lanes == 0) continue;
+    }
+    const o = <usize>n << 2;
+    const cpuF = v128.load(cNCpuFree + o);
+    const memF = v128.load(cNMemFree + o);
+    const dF = v128.load(cNDmilliFree + o);
+    const bits = passing(v128.load(cNFlags + o), cpuF, memF, dF) & lanes;
+    if (bits == 0) continue;
+    const cpuC = v128.load(cNCpuCap + o);
+    const memC = v128.load(cNMemCap + o);
+    const dC = v128.load(cNDmilliCap + o);
+    if (scanBounded && (scoreBelow4(cpuF, cpuC, memF, memC, dF, dC, bestS) & bits) == bits) continue;
+    const sc = score4(cpuF, cpuC, memF, memC, dF, dC);
+    const best = i32x4.splat(bestS);
+    let cand = i32x4.bitmask(i32x4.gt_s(sc, best)) & bits;
+    const tie = i32x4.bitmask(i32x4.eq(sc, best)) & bits;
+    if (tie != 0) cand |= tie & i32x4.bitmask(i32x4.lt_u(tieHash4(seed, n), i32x4.splat(<i32>bestH)));
+    if (cand != 0) scanCandidates(hdr, t, n, cand, sc, seed);
+  }
+  return end;
+}
+
+/**
+ * Lanes (bits 0..3) whose score is surely below `best`, found without dividing. Each dimension
+ * score is at most 100·u/c (u = max(0, c − free) + req for binpack, max(0, free − req) for spread;
+ * c > 0), so a node with Σ 100·u/c < best·dims scores below best. Multiplied out by the
+ * capacities: 100·(u0·c1·c2 + u1·c0·c2 + u2·c0·c1) < best·dims·c0·c1·c2 (a dimension without
+ * capacity counts with u = 0, c = 1). Computed in f32 (no overflow: each side < 2^110), whose
+ * relative error is below 8·2^−24 per side; a lane is reported only when the left side is
+ * below the right side by more than 2^−16 of it, so the exact inequality holds. Needs free ≥ 0
+ * (lanes with a negative free amount are never reported) and 0 ≤ req < 2^30 (scanBounded).
+ */
+@inline function scoreBelow4(cpuF: v128, cpuC: v128, memF: v128, memC: v128, dF: v128, dC: v128, best: i32): i32 {
+  if (best <= 0) return 0;
+  const zero = i32x4.splat(0);
+  const one = f32x4.splat(1.0);
+  const onC = i32x4.gt_s(cpuC, zero);
+  const onM = i32x4.gt_s(memC, zero);
+  const onD = scanDevDim ? i32x4.gt_s(dC, zero) : zero;
+  let uC: v128;
+  let uM: v128;
+  let uD: v128;
+  if (scanSpread) {
+    uC = i32x4.max_s(i32x4.sub(cpuF, vCpu), zero);
+    uM = i32x4.max_s(i32x4.sub(memF, vMem), zero);
+    uD = i32x4.max_s(i32x4.sub(dF, vDevScore), zero);
+  } else {
+    uC = i32x4.add(i32x4.max_s(i32x4.sub(cpuC, cpuF), zero), vCpu);
+    uM = i32x4.add(i32x4.max_s(i32x4.sub(memC, memF), zero), vMem);
+    uD = i32x4.add(i32x4.max_s(i32x4.sub(dC, dF), zero), vDevScore);
+  }
+  const u0 = v128.and(f32x4.convert_i32x4_u(uC), onC);
+  const u1 = v128.and(f32x4.convert_i32x4_u(uM), onM);
+  const u2 = v128.and(f32x4.convert_i32x4_u(uD), onD);
+  const c0 = v128.bitselect(f32x4.convert_i32x4_s(cpuC), one, onC);
+  const c1 = v128.bitselect(f32x4.convert_i32x4_s(memC), one, onM);
+  const c2 = v128.bitselect(f32x4.convert_i32x4_s(dC), one, onD);
+  const dims = i32x4.sub(zero, i32x4.add(i32x4.add(onC, onM), onD));
+  const c12 = f32x4.mul(c1, c2);
+  const lhs = f32x4.mul(f32x4.add(f32x4.add(f32x4.mul(u0, c12), f32x4.mul(u1, f32x4.mul(c0, c2))), f32x4.mul(u2, f32x4.mul(c0, c1))), f32x4.splat(100.0));
+  const rhs = f32x4.mul(f32x4.mul(f32x4.convert_i32x4_s(i32x4.mul(dims, i32x4.splat(best))), f32x4.mul(c0, c12)), f32x4.splat(<f32>(1.0 - 1.0 / 65536.0)));
+  const negative = v128.or(v128.or(i32x4.lt_s(cpuF, zero), i32x4.lt_s(memF, zero)), i32x4.lt_s(dF, zero));
+  return i32x4.bitmask(v128.andnot(f32x4.lt(lhs, rhs), negative));
+}
+
+/**
+ * In slot order, make each lane of `cand` (node slots n .. n+3, scores sc) the best when its
+ * score and tie hash still beat the best so far and its devices fit.
+ */
+function scanCandidates(hdr: usize, t: usize, n: i32, cand: i32, sc: v128, seed: u32): void {
+  while (cand != 0) {
+    const i = <i32>ctz<u32>(<u32>cand);
+    cand &= cand - 1;
+    const s = laneOf(sc, i);
+    const node = n + i;
+    const th = tieHash(seed, <u32>node);
+    if (s < bestS || (s == bestS && th >= bestH)) continue;
+    if (!devicesFit(hdr, t, node)) continue;
+    bestN = node;
+    bestS = s;
+    bestH = th;
+  }
+}
+
+// Memo A's columns and flags splatted, and the task's pre-filter thresholds splatted: globals,
+// so that the loops read them from memory instead of keeping (or rebuilding) them in registers.
+let vAFl: v128 = i32x4.splat(0);
+let vACpuF: v128 = i32x4.splat(0);
+let vACpuC: v128 = i32x4.splat(0);
+let vAMemF: v128 = i32x4.splat(0);
+let vAMemC: v128 = i32x4.splat(0);
+let vADF: v128 = i32x4.splat(0);
+let vADC: v128 = i32x4.splat(0);
+let vOk: v128 = i32x4.splat(0);
+let vCpu: v128 = i32x4.splat(0);
+let vMem: v128 = i32x4.splat(0);
+let vDReq: v128 = i32x4.splat(0);
+
+/** Lanes (bits 0..3) of node slots n .. n+3 that pass the pre-filter (mask aside). */
+@inline function passing(flags: v128, cpu: v128, mem: v128, dev: v128): i32 {
+  return i32x4.bitmask(v128.and(
+    v128.and(i32x4.eq(v128.and(flags, vOk), vOk), i32x4.ge_s(dev, vDReq)),
+    v128.and(i32x4.ge_s(cpu, vCpu), i32x4.ge_s(mem, vMem)),
+  ));
+}
+
+/** Lanes (bits 0..7) of node slots n .. n+7 (at byte offset o) that pass the pre-filter (mask aside). */
+function passing8(o: usize): i32 {
+  return passing(v128.load(cNFlags + o), v128.load(cNCpuFree + o), v128.load(cNMemFree + o), v128.load(cNDmilliFree + o)) |
+    (passing(v128.load(cNFlags + o, 16), v128.load(cNCpuFree + o, 16), v128.load(cNMemFree + o, 16), v128.load(cNDmilliFree + o, 16)) << 4);
+}
+
+/** Lanes (bits 0..7) of node slots n .. n+7 whose tie hash is below h. */
+@inline function hashBelow(seed: u32, n: i32, h: u32): i32 {
+  const v = i32x4.splat(<i32>h);
+  return i32x4.bitmask(i32x4.lt_u(tieHash4(seed, n), v)) | (i32x4.bitmask(i32x4.lt_u(tieHash4(seed, n + 4), v)) << 4);
+}
+
+/**
+ * From step n (node slots n .. n+7, n a multiple of 8) on, the first step that memo A does not
+ * settle, or hwm. A step is settled when every lane it considers has A's columns and flags (so
+ * A's pre-filter result and score) and A cannot beat the best so far (below it, or tied with no
+ * smaller tie hash), or when A's lanes cannot and no other lane passes the pre-filter. Reads
+ * seven columns per node and calls nothing, so that its loop keeps its registers.
+ */
+function scanRun(n: i32, hwm: i32, mask: usize, seed: u32): i32 {
+  // a task without a device request neither scores nor filters on the device columns: A's twins
+  // need only match on five columns
+  if (mask == 0) return scanDevDim ? scanRunAll(n, hwm, seed, true) : scanRunAll(n, hwm, seed, false);
+  return scanDevDim ? scanRunMasked(n, hwm, mask, seed, true) : scanRunMasked(n, hwm, mask, seed, false);
+}
+
+/** scanRun without a node mask: whole steps only (the caller takes the last, partial one). */
+function scanRunAll(n: i32, hwm: i32, seed: u32, dev: bool): i32 {
+  const dead = sAScore < bestS;
+  const tie = sAScore == bestS;
+  const h = bestH;
+  const end = hwm & ~7;
+  for (; n < end; n += 8) {
+    const o = <usize>n << 2;
+    const a = inRunA8(o, dev);
+    if (a == 0xff) {
+      if (!dead && (!tie || hashBelow(seed, n, h) != 0)) return n;
+    } else if (!dead || (passing8(o) & ~a) != 0) return n;
+  }
+  return n;
+}
+
+/** scanRun under a node mask (a zero mask word skips 32 slots). */
+function scanRunMasked(n: i32, hwm: i32, mask: usize, seed: u32, dev: bool): i32 {
+  const dead = sAScore < bestS;
+  const tie = sAScore == bestS;
+  const h = bestH;
+  while (n < hwm) {
+    const word = get(mask, n >> 5);
+    if (word == 0 && (n & 31) == 0) {
+      n += 32;
+      continue;
+    }
+    let lanes: i32 = (word >>> (n & 31)) & 0xff;
+    if (hwm - n < 8) lanes &= (1 << (hwm - n)) - 1;
+    if (lanes != 0) {
+      const o = <usize>n << 2;
+      const a = inRunA8(o, dev) & lanes;
+      if (a == lanes) {
+        if (!dead && (!tie || (hashBelow(seed, n, h) & lanes) != 0)) return n;
+      } else if (!dead || (passing8(o) & lanes & ~a) != 0) return n;
+    }
+    n += 8;
+  }
+  return hwm;
+}
+
+/**
+ * Lanes (bits 0..7) of node slots n .. n+7 (at byte offset o) with memo A's columns and flags
+ * (the device columns only when `dev`). Each column is compared as it is loaded, so that no
+ * loaded vector stays live.
+ */
+@inline function inRunA8(o: usize, dev: bool): i32 {
+  let x = vAFl;
+  let e0 = i32x4.eq(v128.load(cNFlags + o), x);
+  let e1 = i32x4.eq(v128.load(cNFlags + o, 16), x);
+  x = vACpuF;
+  e0 = v128.and(e0, i32x4.eq(v128.load(cNCpuFree + o), x));
+  e1 = v128.and(e1, i32x4.eq(v128.load(cNCpuFree + o, 16), x));
+  x = vAMemF;
+  e0 = v128.and(e0, i32x4.eq(v128.load(cNMemFree + o), x));
+  e1 = v128.and(e1, i32x4.eq(v128.load(cNMemFree + o, 16), x));
+  if (dev) {
+    x = vADF;
+    e0 = v128.and(e0, i32x4.eq(v128.load(cNDmilliFree + o), x));
+    e1 = v128.and(e1, i32x4.eq(v128.load(cNDmilliFree + o, 16), x));
+    x = vADC;
+    e0 = v128.and(e0, i32x4.eq(v128.load(cNDmilliCap + o), x));
+    e1 = v128.and(e1, i32x4.eq(v128.load(cNDmilliCap + o, 16), x));
+  }
+  x = vACpuC;
+  e0 = v128.and(e0, i32x4.eq(v128.load(cNCpuCap + o), x));
+  e1 = v128.and(e1, i32x4.eq(v128.load(cNCpuCap + o, 16), x));
+  x = vAMemC;
+  e0 = v128.and(e0, i32x4.eq(v128.load(cNMemCap + o), x));
+  e1 = v128.and(e1, i32x4.eq(v128.load(cNMemCap + o, 16), x));
+  return i32x4.bitmask(e0) | (i32x4.bitmask(e1) << 4);
+}
+
+// Memo A (the run of one shape and load being scanned; columns and flags splatted in vA*, above)
+// and memo B (the last node scored outside A; columns splatted): their scores. A is always a
+// node that passed the pre-filter, so every node with A's columns and flags passes it too.
+let sAOn: bool = false;
+let sAScore: i32 = 0;
+let sBOn: bool = false;
+let vBCpuF: v128 = i32x4.splat(0);
+let vBCpuC: v128 = i32x4.splat(0);
+let vBMemF: v128 = i32x4.splat(0);
+let vBMemC: v128 = i32x4.splat(0);
+let vBDF: v128 = i32x4.splat(0);
+let vBDC: v128 = i32x4.splat(0);
+let sBScore: i32 = 0;
+
+/** Lanes (bits 0..3) whose columns equal the splatted ones. */
+@inline function sameColumns(cpuF: v128, cpuC: v128, memF: v128, memC: v128, dF: v128, dC: v128,
+  xCpuF: v128, xCpuC: v128, xMemF: v128, xMemC: v128, xDF: v128, xDC: v128): v128 {
+  return v128.and(
+    v128.and(v128.and(i32x4.eq(cpuF, xCpuF), i32x4.eq(cpuC, xCpuC)), v128.and(i32x4.eq(memF, xMemF), i32x4.eq(memC, xMemC))),
+    v128.and(i32x4.eq(dF, xDF), i32x4.eq(dC, xDC)),
+  );
+}
+
+/**
+ * One step of the scan (node slots n .. n+3, lanes = the slots to consider) that memo A does not
+ * settle: pre-filter, scores (memo A, memo B or score4), then the fit check of each lane that
+ * could beat the best so far, in slot order.
+ */
+function scanStep(hdr: usize, t: usize, n: i32, lanes: i32, seed: u32): void {
+  const o = <usize>n << 2;
+  const flags = v128.load(cNFlags + o);
+  const cpuF = v128.load(cNCpuFree + o);
+  const cpuC = v128.load(cNCpuCap + o);
+  const memF = v128.load(cNMemFree + o);
+  const memC = v128.load(cNMemCap + o);
+  const dF = v128.load(cNDmilliFree + o);
+  const dC = v128.load(cNDmilliCap + o);
+  const bits = passing(flags, cpuF, memF, dF) & lanes;
+  if (bits == 0) return;
+  let inA = i32x4.splat(0);
+  let aBits = 0;
+  if (sAOn) {
+    inA = sameColumns(cpuF, cpuC, memF, memC, dF, dC, vACpuF, vACpuC, vAMemF, vAMemC, vADF, vADC);
+    aBits = i32x4.bitmask(inA) & bits;
+    if (aBits == bits && sAScore < bestS) return;
+  }
+  let sc = i32x4.splat(sAScore);
+  if (aBits != bits) {
+    let inB = i32x4.splat(0);
+    let bBits = 0;
+    if (sBOn) {
+      inB = sameColumns(cpuF, cpuC, memF, memC, dF, dC, vBCpuF, vBCpuC, vBMemF, vBMemC, vBDF, vBDC);
+      bBits = i32x4.bitmask(inB) & bits & ~aBits;
+    }
+    const rest = bits & ~aBits & ~bBits;
+    if (rest == 0) {
+      sc = v128.bitselect(sc, i32x4.splat(sBScore), inA);
+      if (aBits == 0) {
+        // a run of B's shape began: B becomes the run memo A (with a passing lane's flags), A becomes B
+        const m = n + 31 - <i32>clz<u32>(<u32>bits);
+        const c1 = vACpuF; vACpuF = vBCpuF; vBCpuF = c1;
+        const c2 = vACpuC; vACpuC = vBCpuC; vBCpuC = c2;
+        const c3 = vAMemF; vAMemF = vBMemF; vBMemF = c3;
+        const c4 = vAMemC; vAMemC = vBMemC; vBMemC = c4;
+        const c5 = vADF; vADF = vBDF; vBDF = c5;
+        const c6 = vADC; vADC = vBDC; vBDC = c6;
+        const c7 = sAScore; sAScore = sBScore; sBScore = c7;
+        vAFl = i32x4.splat(get(cNFlags, m));
+        sBOn = sAOn;
+        sAOn = true;
+      }
+    } else {
+      const s4 = score4(cpuF, cpuC, memF, memC, dF, dC);
+      sc = v128.bitselect(sc, v128.bitselect(i32x4.splat(sBScore), s4, inB), inA);
+      // remember the last newly scored lane (the one next to the following step)
+      const i = 31 - <i32>clz<u32>(<u32>rest);
+      const m = n + i;
+      const ms = laneOf(s4, i);
+      if (!sAOn) {
+        sAOn = true;
+        vAFl = i32x4.splat(get(cNFlags, m));
+        vACpuF = i32x4.splat(get(cNCpuFree, m));
+        vACpuC = i32x4.splat(get(cNCpuCap, m));
+        vAMemF = i32x4.splat(get(cNMemFree, m));
+        vAMemC = i32x4.splat(get(cNMemCap, m));
+        vADF = i32x4.splat(get(cNDmilliFree, m));
+        vADC = i32x4.splat(get(cNDmilliCap, m));
+        sAScore = ms;
+      } else {
+        sBOn = true;
+        vBCpuF = i32x4.splat(get(cNCpuFree, m));
+        vBCpuC = i32x4.splat(get(cNCpuCap, m));
+        vBMemF = i32x4.splat(get(cNMemFree, m));
+        vBMemC = i32x4.splat(get(cNMemCap, m));
+        vBDF = i32x4.splat(get(cNDmilliFree, m));
+        vBDC = i32x4.splat(get(cNDmilliCap, m));
+        sBScore = ms;
+      }
+    }
+  }
+  // lanes that could beat the best so far (a superset: the best may rise within the step)
+  let cand = i32x4.bitmask(i32x4.gt_s(sc, i32x4.splat(bestS))) & bits;
+  const tie = i32x4.bitmask(i32x4.eq(sc, i32x4.splat(bestS))) & bits;
+  if (tie != 0) cand |= tie & i32x4.bitmask(i32x4.lt_u(tieHash4(seed, n), i32x4.splat(<i32>bestH)));
+  if (cand != 0) scanCandidates(hdr, t, n, cand, sc, seed);
 }
 
 /** tieHash of node slots n, n+1, n+2, n+3 (lanes), as tieHash does one by one. */
@@ -1293,8 +1611,196 @@ function scanExact(hdr: usize, t: usize, hwm: i32, seed: u32): i32 {
   return v128.xor(x, i32x4.shr_u(x, 16));
 }
 
-// The last scored node's columns and score: neighbouring nodes of one shape and load (common in
-// large pools) reuse it instead of dividing again.
+/** Lane i (0..3) of an i32x4 (lane indices must be constants). */
+@inline function laneOf(v: v128, i: i32): i32 {
+  if (i < 2) return i == 0 ? i32x4.extract_lane(v, 0) : i32x4.extract_lane(v, 1);
+  return i == 2 ? i32x4.extract_lane(v, 2) : i32x4.extract_lane(v, 3);
+}
+
+// The task's score inputs for score4, set by scanTask once per scan.
+let scanSpread: bool = false;
+let scanDevDim: bool = false;
+let scanReqCpu: f64 = 0;
+let scanCpu: i32 = 0;
+let scanMem: i32 = 0;
+let scanReqMem: f64 = 0;
+let scanReqDev: f64 = 0;
+/** Least summed free device milli a node needs for the task (i32.MIN_VALUE: no such bound). */
+let scanDevReq: i32 = 0;
+/** The requests are in 0 .. 2^30 (scoreBelow4 may bound scores). */
+let scanBounded: bool = false;
+/** The device request as nodeScore scores it, splatted. */
+let vDevScore: v128 = i32x4.splat(0);
+
+function scanTask(t: usize): void {
+  scanSpread = cPolicy == POLICY_SPREAD;
+  const kind = tget(t, T_KIND);
+  const profile = tget(t, T_PROFILE);
+  const whole = (tget(t, T_FLAGS) & TF_WHOLE) != 0;
+  scanDevDim = kind >= 0;
+  scanCpu = tget(t, T_CPU);
+  scanMem = tget(t, T_MEM);
+  scanReqCpu = <f64>tget(t, T_CPU);
+  scanReqMem = <f64>tget(t, T_MEM);
+  // as nodeScore: a whole-device task requests 1000 per device, a share its milli, a partition 0
+  let req = 0;
+  if (profile < 0) req = whole ? 1000 * tget(t, T_COUNT) : tget(t, T_MILLI);
+  scanReqDev = <f64>req;
+  scanDevReq = i32.MIN_VALUE;
+  if (kind >= 0 && profile < 0) {
+    if (whole) {
+      const c = tget(t, T_COUNT);
+      // c ≤ 0 still needs one device; beyond 2^21 devices the product would overflow (no bound)
+      scanDevReq = c <= 1 ? 1000 : c < 0x200000 ? 1000 * c : i32.MIN_VALUE;
+    } else scanDevReq = tget(t, T_MILLI);
+  }
+  vOk = i32x4.splat(NF_PRESENT | NF_HEALTHY | NF_SCHEDULABLE);
+  vCpu = i32x4.splat(scanCpu);
+  vMem = i32x4.splat(scanMem);
+  vDReq = i32x4.splat(scanDevReq);
+  vDevScore = i32x4.splat(req);
+  const lim = 1 << 30;
+  scanBounded = scanCpu >= 0 && scanCpu < lim && scanMem >= 0 && scanMem < lim && req >= 0 && req < lim;
+}
+
+/**
+ * One dimension's score (dimScore) for four nodes: the same f64 operations per lane (exact, see
+ * dimScore), truncated with saturation and clamped to 0..100. Lanes with cap ≤ 0 are garbage
+ * (the caller masks them out).
+ */
+@inline function dimScore4(free: v128, cap: v128, req: f64, spread: bool): v128 {
+  const h = f64x2.splat(100.0);
+  const r = f64x2.splat(req);
+  const fLo = f64x2.convert_low_i32x4_s(free);
+  const cLo = f64x2.convert_low_i32x4_s(cap);
+  const fHi = f64x2.convert_low_i32x4_s(v128.shuffle<i32>(free, free, 2, 3, 2, 3));
+  const cHi = f64x2.convert_low_i32x4_s(v128.shuffle<i32>(cap, cap, 2, 3, 2, 3));
+  let nLo: v128;
+  let nHi: v128;
+  if (spread) {
+    nLo = f64x2.mul(f64x2.sub(fLo, r), h);
+    nHi = f64x2.mul(f64x2.sub(fHi, r), h);
+  } else {
+    nLo = f64x2.mul(f64x2.add(f64x2.sub(cLo, fLo), r), h);
+    nHi = f64x2.mul(f64x2.add(f64x2.sub(cHi, fHi), r), h);
+  }
+  const qLo = i32x4.trunc_sat_f64x2_s_zero(f64x2.div(nLo, cLo));
+  const qHi = i32x4.trunc_sat_f64x2_s_zero(f64x2.div(nHi, cHi));
+  const q = v128.shuffle<i32>(qLo, qHi, 0, 1, 4, 5);
+  return i32x4.min_s(i32x4.max_s(q, i32x4.splat(0)), i32x4.splat(100));
+}
+
+/** nodeScore of four nodes (lanes) from their columns, for the task set by scanTask. */
+function score4(cpuF: v128, cpuC: v128, memF: v128, memC: v128, dF: v128, dC: v128): v128 {
+  const zero = i32x4.splat(0);
+  const onC = i32x4.gt_s(cpuC, zero);
+  const onM = i32x4.gt_s(memC, zero);
+  let sum = i32x4.add(v128.and(dimScore4(cpuF, cpuC, scanReqCpu, scanSpread), onC), v128.and(dimScore4(memF, memC, scanReqMem, scanSpread), onM));
+  let dims = i32x4.sub(zero, i32x4.add(onC, onM));
+  if (scanDevDim) {
+    const onD = i32x4.gt_s(dC, zero);
+    sum = i32x4.add(sum, v128.and(dimScore4(dF, dC, scanReqDev, scanSpread), onD));
+    dims = i32x4.sub(dims, onD);
+  }
+  // sum / dims for dims 0..3 and 0 ≤ sum ≤ 300: ⌊s/3⌋ = (s·21846) >> 16 for s < 32768, since
+  // (3k+2)·21846 < 65536·(k+1) ⇔ k < 10922 and 3k·21846 ≥ 65536·k
+  const q3 = i32x4.shr_u(i32x4.mul(sum, i32x4.splat(21846)), 16);
+  const q2 = i32x4.shr_u(sum, 1);
+  let q = v128.bitselect(q3, q2, i32x4.eq(dims, i32x4.splat(3)));
+  q = v128.bitselect(sum, q, i32x4.eq(dims, i32x4.splat(1)));
+  return v128.and(q, i32x4.ne(dims, zero));
+}
+
+/**
+ * Whether node n's devices satisfy task t: exactly nodeReason(hdr, t, n) < 0 for a node that
+ * passes the node checks (flags, mask, CPU, memory). Shares and whole devices test four devices
+ * per step on the device columns (a node's devices are contiguous; lanes past its last device
+ * read the following slots, which lie inside linear memory, and are masked off); partition
+ * profiles go device by device (deviceStage). Vendor and model allow-sets are looked up only for
+ * devices that pass every other check.
+ */
+function devicesFit(hdr: usize, t: usize, n: i32): bool {
+  const kind = tget(t, T_KIND);
+  if (kind < 0) return true;
+  const first = get(cNDevFirst, n);
+  const count = get(cNDevCount, n);
+  if (tget(t, T_PROFILE) >= 0) {
+    for (let i = 0; i < count; i++) if (deviceStage(hdr, t, first + i) == DS_FIT) return true;
+    return false;
+  }
+  const whole = (tget(t, T_FLAGS) & TF_WHOLE) != 0;
+  let need = whole ? tget(t, T_COUNT) : 1;
+  if (need < 1) need = 1;
+  if (count < need) return false;
+  const vendors = <usize>tget(t, T_VENDORS);
+  const models = <usize>tget(t, T_MODELS);
+  const prec = tget(t, T_PREC);
+  const zero = i32x4.splat(0);
+  const vKind = i32x4.splat(kind);
+  const vPrec = i32x4.splat(prec);
+  const vDmem = i32x4.splat(tget(t, T_DMEM));
+  const vMilli = i32x4.splat(tget(t, T_MILLI));
+  const vHealthy = i32x4.splat(DF_HEALTHY);
+  const vHeld = i32x4.splat(DF_HELD);
+  const vShared = i32x4.splat(MODE_TIME_SLICE);
+  // first the checks that rule out most nodes, on two columns: the kind, then for a share a
+  // device with the milli free, for whole devices `need` of them with all milli free
+  let quick = 0;
+  for (let i = 0; i < count; i += 4) {
+    const o = <usize>(first + i) << 2;
+    const milliFree = v128.load(cDMilliFree + o);
+    let bits = i32x4.bitmask(v128.and(i32x4.eq(v128.load(cDKind + o), vKind), whole ? i32x4.eq(milliFree, v128.load(cDMilliCap + o)) : i32x4.ge_s(milliFree, vMilli)));
+    const left = count - i;
+    if (left < 4) bits &= (1 << left) - 1;
+    quick += <i32>popcnt<u32>(<u32>bits);
+  }
+  if (quick < need) return false;
+  let fit = 0;
+  for (let i = 0; i < count; i += 4) {
+    const o = <usize>(first + i) << 2;
+    const flags = v128.load(cDFlags + o);
+    const memFree = v128.load(cDMemFree + o);
+    const milliFree = v128.load(cDMilliFree + o);
+    const used = v128.load(cDSlicesUsed + o);
+    // kind, healthy, not held, device memory (deviceStage: every path checks these)
+    let okv = v128.and(
+      v128.and(i32x4.eq(v128.load(cDKind + o), vKind), i32x4.ge_s(memFree, vDmem)),
+      v128.and(i32x4.ne(v128.and(flags, vHealthy), zero), i32x4.eq(v128.and(flags, vHeld), zero)),
+    );
+    if (prec != 0) okv = v128.and(okv, i32x4.ne(v128.and(v128.load(cDPrec + o), vPrec), zero));
+    if (whole) {
+      // nothing runs on it: no slice used, all milli and memory free
+      okv = v128.and(okv, v128.and(
+        i32x4.eq(used, zero),
+        v128.and(i32x4.eq(milliFree, v128.load(cDMilliCap + o)), i32x4.eq(memFree, v128.load(cDMemCap + o))),
+      ));
+    } else {
+      // a share: time-sliced, a free slice, the milli free
+      okv = v128.and(okv, v128.and(
+        i32x4.eq(v128.load(cDMode + o), vShared),
+        v128.and(i32x4.lt_s(used, v128.load(cDSlicesMax + o)), i32x4.ge_s(milliFree, vMilli)),
+      ));
+    }
+    let bits = i32x4.bitmask(okv);
+    const left = count - i;
+    if (left < 4) bits &= (1 << left) - 1;
+    if (bits != 0 && (vendors != 0 || models != 0)) {
+      let b = bits;
+      while (b != 0) {
+        const j = <i32>ctz<u32>(<u32>b);
+        b &= b - 1;
+        const d = first + i + j;
+        if (!inSet(vendors, get(cDVendor, d)) || !inSet(models, get(cDModel, d))) bits &= ~(1 << j);
+      }
+    }
+    fit += <i32>popcnt<u32>(<u32>bits);
+    if (fit >= need) return true;
+  }
+  return false;
+}
+
+// The last scored node's columns and score (index leaves, scanLeaf): neighbouring nodes of one
+// shape and load (common in large pools) reuse it instead of dividing again.
 let mCpuFree: i32 = 0;
 let mCpuCap: i32 = -1;
 let mMemFree: i32 = 0;
@@ -1303,6 +1809,10 @@ let mDFree: i32 = 0;
 let mDCap: i32 = 0;
 let mScore: i32 = 0;
 
+/**
+ * Score node n for task t (memo above) and make it the best when its score and tie hash beat the
+ * best so far and it fits (nodeReason < 0: node checks, then devicesFit).
+ */
 @inline function scanCandidate(hdr: usize, t: usize, n: i32, seed: u32): void {
   const cpuFree = get(cNCpuFree, n);
   const cpuCap = get(cNCpuCap, n);
@@ -1324,7 +1834,11 @@ let mScore: i32 = 0;
   if (s < bestS) return;
   const th = tieHash(seed, <u32>n);
   if (s == bestS && th >= bestH) return;
-  if (nodeReason(hdr, t, n) >= 0) return;
+  const flags = get(cNFlags, n);
+  if ((flags & (NF_HEALTHY | NF_SCHEDULABLE)) != (NF_HEALTHY | NF_SCHEDULABLE)) return;
+  if (!nodeAllowed(<usize>tget(t, T_NODEMASK), n)) return;
+  if (tget(t, T_CPU) > cpuFree || tget(t, T_MEM) > memFree) return;
+  if (!devicesFit(hdr, t, n)) return;
   bestN = n;
   bestS = s;
   bestH = th;

@@ -13,6 +13,8 @@
  * 4. the generated heterogeneous cluster (src/sim/generate, as bench/run.ts uses it) and 3,000
  *    generated tasks through engine.place(), index on and off, mean per request class (the
  *    per-kind and per-model class blocks of the index are what make these fast).
+ * 5. the same cluster and tasks, timing only the kernel call inside engine.place() (the engine's
+ *    PlacementState.place, wrapped): full scan (index off) and index, median / p99 per decision.
  *
  * Run: npx tsx bench/placement-quick.ts [nodes…]   (default: 1000 10000 100000)
  *      HETPOOL_BENCH_TASKS=2000 HETPOOL_BENCH_WARM=2000 to change the stream lengths.
@@ -201,11 +203,45 @@ function hetBench(nodes: number): void {
   }
 }
 
+function hetKernelBench(nodes: number): void {
+  // Kernel calls only: the engine's PlacementState is private, so its place() is wrapped here (a
+  // bench-only cast); the wrapper times each call, validation and encoding excluded.
+  const cluster = clusterOf(nodes);
+  const tasks = tasksFor(cluster, 3000, 7, 'h');
+  const checksums = new Set<number>();
+  const slot = new Map(cluster.nodes.map((n, i) => [n.id, i]));
+  for (const index of [false, true]) {
+    const e = engineWith(cluster, { policy: 'binpack', seed: 1, backend: 'wasm', index });
+    const st = (e as unknown as { st: PlacementState }).st;
+    const place = st.place.bind(st);
+    const times: number[] = [];
+    st.place = (i, commit, score) => {
+      const t0 = performance.now();
+      const r = place(i, commit, score);
+      times.push((performance.now() - t0) * 1000);
+      return r;
+    };
+    let sum = 0;
+    tasks.forEach((t, i) => {
+      const out = e.place({ ...t, id: `${t.id}-${i}` });
+      sum = (Math.imul(sum, 31) + ('nodeId' in out ? (slot.get(out.nodeId) ?? -2) + 1 : 0)) | 0;
+    });
+    checksums.add(sum);
+    const sorted = [...times].sort((a, b) => a - b);
+    console.log(JSON.stringify({
+      bench: 'generated-kernel', nodes, mode: index ? 'indexed' : 'scan', calls: times.length,
+      medianUs: +pct(sorted, 0.5).toFixed(2), p99Us: +pct(sorted, 0.99).toFixed(2), meanUs: +(times.reduce((x, y) => x + y, 0) / times.length).toFixed(2),
+    }));
+  }
+  console.log(JSON.stringify({ bench: 'generated-kernel', nodes, sameDecisions: checksums.size === 1 }));
+}
+
 for (const nodes of SIZES) {
   kernelBench(nodes);
   if (nodes <= 10_000) {
     engineBench(nodes);
     siteBench(nodes);
     hetBench(nodes);
+    hetKernelBench(nodes);
   }
 }
