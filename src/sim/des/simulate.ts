@@ -270,6 +270,8 @@ export function simulate(options: SimulationOptions): SimulationResult {
   const freeHandles: number[] = [];
   let bindSeq = 0;
   const buckets = new Map<string, Bucket>();
+  /** Buckets opened fresh in the current retry (their flag is cleared when it ends). */
+  const freshBuckets: Bucket[] = [];
   const freed = new FreedNodes();
   let backlogSize = 0;
   const nodes = new Map<string, NodeCap>();
@@ -458,6 +460,7 @@ export function simulate(options: SimulationOptions): SimulationResult {
     if (!b) {
       b = { items: [], head: 0, reason: rec.reason, fresh };
       buckets.set(rec.key, b);
+      if (fresh) freshBuckets.push(b);
     }
     if (reason !== undefined) b.reason = reason;
     const pr = rec.task.priority;
@@ -599,7 +602,10 @@ export function simulate(options: SimulationOptions): SimulationResult {
       const filter = freed.count <= 64;
       const live = (b: Bucket) => b.fresh || !filter || freed.mayFitFreed(b.items[b.head].task);
       const heap: Array<[string, Bucket]> = [];
-      for (const kb of buckets) if (live(kb[1])) heapPush(heap, kb);
+      // forEach: no [key, value] entry array per bucket (a retry follows most completions)
+      buckets.forEach((b, k) => {
+        if (live(b)) heapPush(heap, [k, b]);
+      });
       while (heap.length > 0) {
         const [k, b] = heapPop(heap);
         // Bindings earlier in this retry may have used up what was freed: check again.
@@ -616,7 +622,8 @@ export function simulate(options: SimulationOptions): SimulationResult {
         if (bound && buckets.get(k) === b && live(b)) heapPush(heap, [k, b]);
       }
     } finally {
-      for (const b of buckets.values()) b.fresh = false;
+      for (const b of freshBuckets) b.fresh = false;
+      freshBuckets.length = 0;
       freed.clearFreed();
     }
   };
