@@ -87,6 +87,7 @@ export function register(program: Command): void {
       const runs = await runSweep({
         nodesFile: o.nodes,
         podsFile: o.pods,
+        workload,
         policies: policies.map((p) => p.name),
         seeds,
         tune,
