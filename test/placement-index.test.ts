@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PlacementLayout as L, PlacementState } from '../src/core/placement.js';
+import { byDefinition } from './helpers/placement.js';
 import { tieHash } from '../src/reference/placement.js';
 import { createEngine } from '../src/engine/index.js';
 import { applyOp, scenarioArb, withIds } from './placement-arbitraries.js';
@@ -174,23 +175,8 @@ function change(st: PlacementState, op: Op, c: Case): void {
 /** The seed of the tie hash in force (tracked by the test as it applies 'seed' operations). */
 let currentSeed = 0;
 
-/** The decision by definition: among fitting present nodes, the highest score, then the smallest tie hash. */
-function bestByDefinition(st: PlacementState): number {
-  let best = -1;
-  let bestScore = -1;
-  let bestHash = 0;
-  for (let n = 0; n < st.nodeHighWater; n++) {
-    if ((st.get(L.H_N_FLAGS, n) & L.NF_PRESENT) === 0 || st.nodeReason(0, n) >= 0) continue;
-    const s = st.nodeScore(0, n);
-    const th = tieHash(currentSeed, n);
-    if (s > bestScore || (s === bestScore && th < bestHash)) {
-      best = n;
-      bestScore = s;
-      bestHash = th;
-    }
-  }
-  return best;
-}
+/** The decision by definition at the current seed (test/helpers/placement.ts). */
+const bestByDefinition = (st: PlacementState): number => byDefinition(st, currentSeed);
 
 function dumpColumns(st: PlacementState): number[] {
   const out: number[] = [];

@@ -11,6 +11,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PlacementLayout as L, PlacementState } from '../src/core/placement.js';
+import { byDefinition } from './helpers/placement.js';
 import { tieHash } from '../src/reference/placement.js';
 
 const OK = L.NF_PRESENT | L.NF_HEALTHY | L.NF_SCHEDULABLE;
@@ -159,23 +160,6 @@ function writeTask(st: PlacementState, t: Task): void {
 /** The whole result record of task 0 (status, node, devices, profile, and the reasons when unschedulable). */
 const record = (st: PlacementState): number[] => Array.from({ length: L.RES_STRIDE }, (_, f) => st.result(0, f));
 
-/** The decision by definition: among present nodes that fit, the highest score, then the smallest tie hash. */
-function byDefinition(st: PlacementState, seed: number): number {
-  let best = -1;
-  let bestScore = -1;
-  let bestHash = 0;
-  for (let n = 0; n < st.nodeHighWater; n++) {
-    if ((st.get(L.H_N_FLAGS, n) & L.NF_PRESENT) === 0 || st.nodeReason(0, n) >= 0) continue;
-    const s = st.nodeScore(0, n);
-    const h = tieHash(seed, n);
-    if (s > bestScore || (s === bestScore && h < bestHash)) {
-      best = n;
-      bestScore = s;
-      bestHash = h;
-    }
-  }
-  return best;
-}
 
 /** Give node n's resources back (what a release does): every column of the node and its devices to free. */
 function release(states: PlacementState[], n: number): void {
