@@ -9,6 +9,36 @@
  */
 import type { NodeInput, Task } from '../../model/index.js';
 
+/** Device kinds in a fixed order: per-kind maxima live in arrays, not maps (the hot check). */
+const KINDS = ['gpu', 'npu', 'fpga', 'asic'] as const;
+const kindIndex = (k: string): number => KINDS.indexOf(k as (typeof KINDS)[number]);
+
+/**
+ * What a task asks of one node, in numbers: computed once per task (`needOf`), so the retry loop's
+ * first check — against the freed maxima, for every waiting shape after most completions — reads
+ * one small object of one shape instead of the task's optional fields.
+ */
+export interface Need {
+  cpu: number;
+  mem: number;
+  /** Index into KINDS, -1 for a task without accelerators. */
+  kind: number;
+  /** 0 no accelerator, 1 a share, 2 whole devices, 3 a partition profile. */
+  mode: number;
+  milli: number;
+  devMem: number;
+  count: number;
+  profile: string;
+}
+
+/** A task's need (see Need). */
+export function needOf(t: Task): Need {
+  const a = t.accel;
+  if (!a) return { cpu: t.cpuMilli, mem: t.memoryMiB, kind: -1, mode: 0, milli: 0, devMem: 0, count: 0, profile: '' };
+  const mode = a.profile ? 3 : a.milli >= 1000 || a.exclusive ? 2 : 1;
+  return { cpu: t.cpuMilli, mem: t.memoryMiB, kind: kindIndex(a.kind), mode, milli: a.milli, devMem: a.memoryMiB, count: a.count, profile: a.profile ?? '' };
+}
+
 interface DevFree {
   id: string;
   kind: string;
@@ -45,15 +75,20 @@ interface NodeFree {
 interface FreedMax {
   cpu: number;
   mem: number;
-  /** Per device kind: most fully free devices on one node, most share and memory free on one shareable device, profiles with a free instance. */
-  kinds: Map<string, { whole: number; frac: number; fracMem: number; profiles: Set<string> }>;
+  /** Per device kind (index into KINDS): most fully free devices on one node, most share and memory free on one shareable device, profiles with a free instance; −1 / empty = none. */
+  whole: number[];
+  frac: number[];
+  fracMem: number[];
+  profiles: Set<string>[];
 }
+
+const noneFreed = (): FreedMax => ({ cpu: -1, mem: -1, whole: KINDS.map(() => -1), frac: KINDS.map(() => -1), fracMem: KINDS.map(() => -1), profiles: KINDS.map(() => new Set<string>()) });
 
 /** Per-node free capacity and the set of nodes that gained capacity since the last `clearFreed()`. */
 export class FreedNodes {
   private nodes = new Map<string, NodeFree>();
   private freed = new Set<string>();
-  private max: FreedMax = { cpu: -1, mem: -1, kinds: new Map() };
+  private max: FreedMax = noneFreed();
 
   /** Number of nodes that gained capacity since the last clear. */
   get count(): number {
@@ -117,7 +152,7 @@ export class FreedNodes {
   /** Start a new retry window. */
   clearFreed(): void {
     this.freed.clear();
-    this.max = { cpu: -1, mem: -1, kinds: new Map() };
+    this.max = noneFreed();
   }
   /** Node `id` gained capacity: add it to the freed set and raise the maxima to what it offers now. */
   private mark(id: string): void {
@@ -127,37 +162,32 @@ export class FreedNodes {
     const m = this.max;
     m.cpu = Math.max(m.cpu, n.cpuFree);
     m.mem = Math.max(m.mem, n.memFree);
-    const whole = new Map<string, number>();
+    const whole = KINDS.map(() => 0);
     for (const d of n.devices) {
-      if (!d.healthy) continue;
-      let k = m.kinds.get(d.kind);
-      if (!k) m.kinds.set(d.kind, (k = { whole: 0, frac: -1, fracMem: -1, profiles: new Set() }));
-      if (d.holders === 0 && d.used === 0 && d.memUsed === 0) whole.set(d.kind, (whole.get(d.kind) ?? 0) + 1);
+      const k = kindIndex(d.kind);
+      if (!d.healthy || k < 0) continue;
+      if (d.holders === 0 && d.used === 0 && d.memUsed === 0) whole[k]++;
       if (d.mode === 'time-slice' && d.holders < d.maxSlices) {
-        k.frac = Math.max(k.frac, d.cap - d.used);
-        k.fracMem = Math.max(k.fracMem, d.memCap - d.memUsed);
+        m.frac[k] = Math.max(m.frac[k], d.cap - d.used);
+        m.fracMem[k] = Math.max(m.fracMem[k], d.memCap - d.memUsed);
       }
-      if (d.profiles) for (const [name, p] of d.profiles) if (p.used < p.maxCount && p.milli <= d.cap - d.used && p.memoryMiB <= d.memCap - d.memUsed) k.profiles.add(name);
+      if (d.profiles) for (const [name, p] of d.profiles) if (p.used < p.maxCount && p.milli <= d.cap - d.used && p.memoryMiB <= d.memCap - d.memUsed) m.profiles[k].add(name);
     }
-    for (const [kind, c] of whole) {
-      const k = m.kinds.get(kind)!;
-      k.whole = Math.max(k.whole, c);
-    }
+    for (let k = 0; k < KINDS.length; k++) m.whole[k] = Math.max(m.whole[k], whole[k]);
   }
-  /** Necessary condition for `t` to fit on some freed node. */
-  mayFitFreed(t: Task): boolean {
+  /** Necessary condition for `t` (whose need is `need`) to fit on some freed node. */
+  mayFitFreed(t: Task, need: Need = needOf(t)): boolean {
     // the maxima rule out most requests at once; the rest are checked node by node
     const m = this.max;
-    if (t.cpuMilli > m.cpu || t.memoryMiB > m.mem) return false;
-    const a = t.accel;
-    if (a) {
-      const k = m.kinds.get(a.kind);
-      if (!k) return false;
-      if (a.profile) {
-        if (!k.profiles.has(a.profile)) return false;
-      } else if (a.milli >= 1000 || a.exclusive) {
-        if (k.whole < a.count) return false;
-      } else if (k.frac < a.milli || k.fracMem < a.memoryMiB) return false;
+    if (need.cpu > m.cpu || need.mem > m.mem) return false;
+    if (need.mode !== 0) {
+      const k = need.kind;
+      if (k < 0) return false;
+      if (need.mode === 3) {
+        if (!m.profiles[k].has(need.profile)) return false;
+      } else if (need.mode === 2) {
+        if (m.whole[k] < need.count) return false;
+      } else if (m.frac[k] < need.milli || m.fracMem[k] < need.devMem) return false;
     }
     for (const id of this.freed) {
       const n = this.nodes.get(id);

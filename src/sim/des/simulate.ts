@@ -26,7 +26,7 @@ import { createEngine } from '../../engine/index.js';
 import { Rng } from '../random.js';
 import type { SimBinding, SimDisplaced, SimEngine, SimUnschedulable } from './engine-port.js';
 import { EventKind, EventQueue } from './event-queue.js';
-import { FreedNodes } from './freed-nodes.js';
+import { FreedNodes, needOf, type Need } from './freed-nodes.js';
 import { waitStats, type WaitStats } from './stats.js';
 
 /** An event placed on the timeline by the caller. */
@@ -138,6 +138,8 @@ interface TaskRec {
   /** Arrival order, the tie-break within a bucket. */
   seq: number;
   key: string;
+  /** The task's need in numbers (freed-capacity pre-check). */
+  need: Need;
   nodeId: string;
   devs: SimBinding['devices'];
   bound: boolean;
@@ -600,7 +602,11 @@ export function simulate(options: SimulationOptions): SimulationResult {
       // gained capacity is not tried at all (past 64 freed nodes that pre-check costs more than it
       // saves and is skipped). Fresh buckets hold tasks never tried, so they skip the pre-check.
       const filter = freed.count <= 64;
-      const live = (b: Bucket) => b.fresh || !filter || freed.mayFitFreed(b.items[b.head].task);
+      const live = (b: Bucket) => {
+        if (b.fresh || !filter) return true;
+        const head = b.items[b.head];
+        return freed.mayFitFreed(head.task, head.need);
+      };
       const heap: Array<[string, Bucket]> = [];
       // forEach: no [key, value] entry array per bucket (a retry follows most completions)
       buckets.forEach((b, k) => {
@@ -653,7 +659,7 @@ export function simulate(options: SimulationOptions): SimulationResult {
       case EventKind.Arrival: {
         const t = nextTask!;
         const handle = freeHandles.length ? freeHandles.pop()! : handles.length;
-        const rec: TaskRec = { task: t, state: State.Engine, epoch: 0, handle, seq: r.arrived, key: shapeKey(t), nodeId: '', devs: [], bound: false, displacedOpen: false, cpu: 0, devMilli: 0, devMem: 0, reason: '' };
+        const rec: TaskRec = { task: t, state: State.Engine, epoch: 0, handle, seq: r.arrived, key: shapeKey(t), need: needOf(t), nodeId: '', devs: [], bound: false, displacedOpen: false, cpu: 0, devMilli: 0, devMem: 0, reason: '' };
         handles[handle] = rec;
         recs.set(t.id, rec);
         toSubmit.push(t);
