@@ -44,7 +44,7 @@ import {
   DS_MEMORY, DS_FIT,
   H_IDX_ON, H_IDX_STALE, H_IDX_TREE, H_IDX_LEAVES, H_DIRTY_LIST, H_DIRTY_N, H_DIRTY_BITS, H_IDX_VISITS,
   H_IDX_ORDER, H_IDX_POS, H_IDX_SCRATCH, H_IDX_SORTED, H_IDX_FIT, H_IDX_GROUP, H_MASK_GROUPS,
-  IX_GNEG, IX_GMAX, IDX_GROUPS, GROUP_WORDS,
+  IX_GNEG, IX_GMAX, IDX_GROUPS, GROUP_WORDS, H_TIE, H_TIE_SEED, H_TIE_FILLED,
   IDX_BLOCK, IDX_BLOCK_SHIFT, IX_NONE, IX_CPU, IX_MEM, IX_FRAC, IX_WHOLE, IX_HASH, IX_ODD, IX_NCAP, IX_XCAP,
   IX_FREE, IX_STRIDE, IDX_SCALE, IDX_FULL, IDX_WHOLE_BUCKETS, IDX_BUCKETS,
   IXE_CPU, IXE_MEM, IXE_FRAC, IXE_WHOLE, IXE_HASH, IXE_NCAP, IXE_XCAP, IX_SUMC, IX_SUMF, IX_SUMW,
@@ -55,7 +55,7 @@ import {
 } from './lib/placement-layout';
 
 /** Bumped whenever the layout or the semantics change; src/core/placement.ts checks it. */
-const ABI_VERSION: i32 = 6;
+const ABI_VERSION: i32 = 7;
 
 export function abiVersion(): i32 {
   return ABI_VERSION;
@@ -1235,8 +1235,25 @@ export function indexBounds(hdr: usize, t: usize, v: i32, out: usize): void {
  * (oversubscription ≥ 1000, schema). A share of m milli needs one device with m free, so the sum
  * is ≥ m; c whole devices are fully free (free = cap ≥ 1000), so the sum is ≥ 1000·c.
  */
+/** Fill the tie-hash column (H_TIE) for the slots below hwm (rounded up to 8) and this seed. */
+function ensureTies(hdr: usize, hwm: i32, seed: u32): void {
+  cTie = <usize>load<i32>(hdr + (<usize>H_TIE << 2));
+  let filled = load<i32>(hdr + (<usize>H_TIE_FILLED << 2));
+  if (<u32>load<i32>(hdr + (<usize>H_TIE_SEED << 2)) != seed) {
+    filled = 0;
+    store<i32>(hdr + (<usize>H_TIE_SEED << 2), <i32>seed);
+  }
+  let upTo = (hwm + 7) & ~7;
+  const cap = idxLeaves << IDX_BLOCK_SHIFT;
+  if (upTo > cap) upTo = cap;
+  for (let n = filled; n < upTo; n++) put(cTie, n, <i32>tieHash(seed, <u32>n));
+  if (upTo > filled) store<i32>(hdr + (<usize>H_TIE_FILLED << 2), upTo);
+}
+let cTie: usize = 0;
+
 function scanExact(hdr: usize, t: usize, hwm: i32, seed: u32): i32 {
   const mask = <usize>tget(t, T_NODEMASK);
+  ensureTies(hdr, hwm, seed);
   scanTask(t);
   bestN = -1;
   bestS = -1;
@@ -1305,7 +1322,7 @@ function scanDense(hdr: usize, t: usize, n: i32, end: i32, mask: usize, seed: u3
     const best = i32x4.splat(bestS);
     let cand = i32x4.bitmask(i32x4.gt_s(sc, best)) & bits;
     const tie = i32x4.bitmask(i32x4.eq(sc, best)) & bits;
-    if (tie != 0) cand |= tie & i32x4.bitmask(i32x4.lt_u(tieHash4(seed, n), i32x4.splat(<i32>bestH)));
+    if (tie != 0) cand |= tie & i32x4.bitmask(i32x4.lt_u(v128.load(cTie + o), i32x4.splat(<i32>bestH)));
     if (cand != 0) scanCandidates(hdr, t, n, cand, sc, seed);
   }
   return end;
@@ -1404,7 +1421,8 @@ function passing8(o: usize): i32 {
 /** Lanes (bits 0..7) of node slots n .. n+7 whose tie hash is below h. */
 @inline function hashBelow(seed: u32, n: i32, h: u32): i32 {
   const v = i32x4.splat(<i32>h);
-  return i32x4.bitmask(i32x4.lt_u(tieHash4(seed, n), v)) | (i32x4.bitmask(i32x4.lt_u(tieHash4(seed, n + 4), v)) << 4);
+  const o = <usize>n << 2;
+  return i32x4.bitmask(i32x4.lt_u(v128.load(cTie + o), v)) | (i32x4.bitmask(i32x4.lt_u(v128.load(cTie + o, 16), v)) << 4);
 }
 
 /**
@@ -1597,19 +1615,10 @@ function scanStep(hdr: usize, t: usize, n: i32, lanes: i32, seed: u32): void {
   // lanes that could beat the best so far (a superset: the best may rise within the step)
   let cand = i32x4.bitmask(i32x4.gt_s(sc, i32x4.splat(bestS))) & bits;
   const tie = i32x4.bitmask(i32x4.eq(sc, i32x4.splat(bestS))) & bits;
-  if (tie != 0) cand |= tie & i32x4.bitmask(i32x4.lt_u(tieHash4(seed, n), i32x4.splat(<i32>bestH)));
+  if (tie != 0) cand |= tie & i32x4.bitmask(i32x4.lt_u(v128.load(cTie + (<usize>n << 2)), i32x4.splat(<i32>bestH)));
   if (cand != 0) scanCandidates(hdr, t, n, cand, sc, seed);
 }
 
-/** tieHash of node slots n, n+1, n+2, n+3 (lanes), as tieHash does one by one. */
-@inline function tieHash4(seed: u32, n: i32): v128 {
-  let x = v128.xor(i32x4.splat(<i32>seed), i32x4.mul(i32x4.add(i32x4.splat(n), i32x4(0, 1, 2, 3)), i32x4.splat(0x9e3779b9)));
-  x = v128.xor(x, i32x4.shr_u(x, 16));
-  x = i32x4.mul(x, i32x4.splat(0x85ebca6b));
-  x = v128.xor(x, i32x4.shr_u(x, 13));
-  x = i32x4.mul(x, i32x4.splat(0xc2b2ae35));
-  return v128.xor(x, i32x4.shr_u(x, 16));
-}
 
 /** Lane i (0..3) of an i32x4 (lane indices must be constants). */
 @inline function laneOf(v: v128, i: i32): i32 {

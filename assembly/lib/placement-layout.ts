@@ -24,6 +24,7 @@
  * │ fit summary  │ 4 · IDX_BLOCK·H_IDX_LEAVES words by node slot (H_IDX_FIT)
  * │ node groups  │ IDX_BLOCK·H_IDX_LEAVES words by node slot (H_IDX_GROUP)
  * │ mask groups  │ MASK_SLOTS · GROUP_WORDS words (H_MASK_GROUPS)
+ * │ tie hashes   │ IDX_BLOCK·H_IDX_LEAVES words by node slot (H_TIE)
  * └──────────────┘
  * ```
  */
@@ -132,8 +133,16 @@ export const H_IDX_GROUP = 50;
  * allowed node (written with the mask). A search prunes a record none of whose groups is in it.
  */
 export const H_MASK_GROUPS = 51;
+/**
+ * Byte offset of the tie hashes by node slot (IDX_BLOCK·H_IDX_LEAVES words): tieHash(H_TIE_SEED,
+ * slot) for slots below H_TIE_FILLED, filled by the full scan when it needs more or the seed
+ * changed (a scan over a run of tied nodes compares hashes eight at a time: loads, not hashing).
+ */
+export const H_TIE = 52;
+export const H_TIE_SEED = 53;
+export const H_TIE_FILLED = 54;
 /** Number of header words (the header occupies HEADER_WORDS * 4 bytes). */
-export const HEADER_WORDS = 52;
+export const HEADER_WORDS = 56;
 /** Node constraint masks kept at once (a cache of distinct constraint signatures). */
 export const MASK_SLOTS = 256;
 /** Node groups (H_IDX_GROUP) and the words of a group set (H_MASK_GROUPS). */

@@ -20,7 +20,7 @@ const L: typeof Layout = { ...Layout };
 export type { NodeScoreFn } from '../reference/placement.js';
 
 /** ABI version this binding was written for (must equal `abiVersion()` of build/placement.wasm). */
-export const PLACEMENT_ABI = 6;
+export const PLACEMENT_ABI = 7;
 
 /** Which implementation runs the placement decisions. */
 export type PlacementBackendKind = 'wasm' | 'ts';
@@ -154,6 +154,7 @@ export class PlacementState {
     const fit = this.heap.reserve(4 * positions * 4);
     const group = this.heap.reserve(positions * 4);
     const maskGroupBase = this.heap.reserve(MASK_SLOTS * L.GROUP_WORDS * 4);
+    const ties = this.heap.reserve(positions * 4);
     // the memory may have grown: views over the old buffer are detached now
     const hw = new Int32Array(this.memory.buffer);
     hw.fill(0, (this.hdr >> 2) + L.HEADER_WORDS, this.heap.used >> 2);
@@ -179,6 +180,8 @@ export class PlacementState {
     hw[H + L.H_IDX_FIT] = fit;
     hw[H + L.H_IDX_GROUP] = group;
     hw[H + L.H_MASK_GROUPS] = maskGroupBase;
+    hw[H + L.H_TIE] = ties;
+    hw[H + L.H_TIE_FILLED] = 0;
     if (groups) hw.set(groups, group >> 2);
     if (maskGroups) hw.set(maskGroups, maskGroupBase >> 2);
     hw[H + L.H_IDX_SORTED] = 0;
