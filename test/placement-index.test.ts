@@ -301,6 +301,35 @@ const decision = (st: PlacementState): number[] => {
   return out;
 };
 
+/**
+ * Run case `c` on four states — kernel indexed, kernel scan, twin indexed, twin scan — and hold
+ * every decision to the by-definition node and to each other, and the columns equal at the end.
+ */
+function indexScanAndDefinitionAgree(c: Case): void {
+  const states = [new PlacementState('wasm'), new PlacementState('wasm'), new PlacementState('ts'), new PlacementState('ts')];
+  states[1].setIndexing(false);
+  states[3].setIndexing(false);
+  for (const st of states) load(st, c);
+  currentSeed = c.seed;
+  for (const op of c.ops) {
+    if (op.op === 'seed') currentSeed = op.seed;
+    if (op.op !== 'place') {
+      for (const st of states) change(st, op, c);
+      continue;
+    }
+    for (const st of states) writeTask(st, op);
+    const expected = bestByDefinition(states[3]);
+    const got = states.map((st) => {
+      st.place(0, true);
+      return decision(st);
+    });
+    expect(got[0][1]).toBe(expected);
+    for (let i = 1; i < 4; i++) expect(got[i]).toEqual(got[0]);
+  }
+  const cols = states.map(dumpColumns);
+  for (let i = 1; i < 4; i++) expect(cols[i]).toEqual(cols[0]);
+}
+
 describe('free-capacity index', () => {
   it('indexed, scanned (kernel and twin) and by-definition decisions agree over random histories (300 cases)', () => {
     // Invariant: after any history of commits and outside column changes, the index search (wasm,
@@ -308,30 +337,7 @@ describe('free-capacity index', () => {
     // node-by-node reading of the definition picks (highest score, then smallest tie hash); the
     // columns stay equal on all four.
     fc.assert(
-      fc.property(caseArb, (c) => {
-        const states = [new PlacementState('wasm'), new PlacementState('wasm'), new PlacementState('ts'), new PlacementState('ts')];
-        states[1].setIndexing(false);
-        states[3].setIndexing(false);
-        for (const st of states) load(st, c);
-        currentSeed = c.seed;
-        for (const op of c.ops) {
-          if (op.op === 'seed') currentSeed = op.seed;
-          if (op.op !== 'place') {
-            for (const st of states) change(st, op, c);
-            continue;
-          }
-          for (const st of states) writeTask(st, op);
-          const expected = bestByDefinition(states[3]);
-          const got = states.map((st) => {
-            st.place(0, true);
-            return decision(st);
-          });
-          expect(got[0][1]).toBe(expected);
-          for (let i = 1; i < 4; i++) expect(got[i]).toEqual(got[0]);
-        }
-        const cols = states.map(dumpColumns);
-        for (let i = 1; i < 4; i++) expect(cols[i]).toEqual(cols[0]);
-      }),
+      fc.property(caseArb, (c) => indexScanAndDefinitionAgree(c)),
       { numRuns: 300 },
     );
   });
@@ -340,28 +346,7 @@ describe('free-capacity index', () => {
     // Invariant: as above, on clusters where every node has cpu, memory and device capacity (so the
     // kind / model-class bounds, not a "no bound" flag, steer the search) and tasks of all kinds.
     fc.assert(
-      fc.property(hetCaseArb, (c) => {
-        const states = [new PlacementState('wasm'), new PlacementState('wasm'), new PlacementState('ts'), new PlacementState('ts')];
-        states[1].setIndexing(false);
-        states[3].setIndexing(false);
-        for (const st of states) load(st, c as Case);
-        currentSeed = c.seed;
-        for (const op of c.ops) {
-          if (op.op === 'seed') currentSeed = op.seed;
-          if (op.op !== 'place') {
-            for (const st of states) change(st, op, c as Case);
-            continue;
-          }
-          for (const st of states) writeTask(st, op);
-          const expected = bestByDefinition(states[3]);
-          const got = states.map((st) => {
-            st.place(0, true);
-            return decision(st);
-          });
-          expect(got[0][1]).toBe(expected);
-          for (let i = 1; i < 4; i++) expect(got[i]).toEqual(got[0]);
-        }
-      }),
+      fc.property(hetCaseArb, (c) => indexScanAndDefinitionAgree(c as Case)),
       { numRuns: 150 },
     );
   });

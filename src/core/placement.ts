@@ -5,17 +5,12 @@
  * memory (`backend: 'ts'`, or whenever a custom TypeScript scorer is given). The engine never
  * touches memory itself: it reads and writes columns through `get`/`set` and the bitset helpers.
  */
-import * as Layout from '../../assembly/lib/placement-layout.js';
 import * as twin from '../reference/placement.js';
+import { LAYOUT as L } from '../reference/placement.js';
 import { instantiateKernel, LinearHeap } from './wasm.js';
 
-export * as PlacementLayout from '../../assembly/lib/placement-layout.js';
-
-/**
- * The layout constants as a plain object: module-namespace reads cost an accessor call each under
- * tsx and CommonJS bundles, and these run per decision.
- */
-const L: typeof Layout = { ...Layout };
+/** The layout constants (assembly/lib/placement-layout.ts) as a plain object, for the engine and tools. */
+export const PlacementLayout = L;
 
 export type { NodeScoreFn } from '../reference/placement.js';
 

@@ -2,11 +2,8 @@
  * Encoding of model objects into kernel integers: device kinds, precisions and sharing modes
  * as small ids and bit masks; a task into its TASK_STRIDE-word record.
  */
-import { PlacementLayout } from '../core/placement.js';
+import { PlacementLayout as L } from '../core/placement.js';
 import type { Device, DeviceKind, Precision, Task } from '../model/types.js';
-
-/** The layout constants as a plain object (namespace reads can cost an accessor call each; see engine.ts). */
-const L: typeof PlacementLayout = { ...PlacementLayout };
 
 export const KIND_ID: Record<DeviceKind, number> = { gpu: 0, npu: 1, fpga: 2, asic: 3 };
 export const PRECISION_BIT: Record<Precision, number> = { fp32: 1, fp16: 2, bf16: 4, int8: 8 };

@@ -3,7 +3,7 @@
  * scheduling cycle, hot-plug with displacement, plugin hooks and events. Decisions are made by
  * the placement kernel (src/core/placement.ts) on the WebAssembly backend or its TypeScript twin.
  */
-import { PlacementLayout, PlacementState, MASK_SLOTS, SET_SLOTS } from '../core/placement.js';
+import { PlacementLayout as L, PlacementState, MASK_SLOTS, SET_SLOTS } from '../core/placement.js';
 import { HetpoolError } from '../model/errors.js';
 import { HealthSchema, NodeSchema } from '../model/schema.js';
 import type { Health, Node, NodeInput, Task, TaskInput } from '../model/types.js';
@@ -50,13 +50,6 @@ interface Alloc {
 }
 
 const SCRATCH = 0;
-
-/**
- * The layout constants as a plain object: reading them off the module namespace costs an
- * accessor call per read where the namespace is emulated (tsx, CommonJS bundles), and the
- * engine reads dozens per decision.
- */
-const L: typeof PlacementLayout = { ...PlacementLayout };
 
 /** Index of device `id` in `node.devices`, -1 when gone (a loop: charge() runs on every bind and release). */
 function deviceIndex(node: Node, id: string): number {

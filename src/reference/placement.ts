@@ -15,9 +15,11 @@ import * as Layout from '../../assembly/lib/placement-layout.js';
 
 /**
  * The layout constants as a plain object: module-namespace reads cost an accessor call each under
- * tsx and CommonJS bundles, and these run per decision.
+ * tsx and CommonJS bundles, and these run per decision. The one copy: src/core/placement.ts
+ * exports it as `PlacementLayout` for the engine.
  */
-const L: typeof Layout = { ...Layout };
+export const LAYOUT: typeof Layout = { ...Layout };
+const L = LAYOUT;
 
 /** A custom node score 0..100 for node slot `n` and the task record at `task` (higher wins). */
 export type NodeScoreFn = (n: number, task: number) => number;
@@ -499,15 +501,7 @@ function combine(h: Int32Array, hdr: number, v: number): boolean {
   const P = recAt(h, hdr, v);
   const A = recAt(h, hdr, 2 * v);
   const B = A + L.IX_STRIDE;
-  let changed = false;
-  const maxInto = (w: number): void => {
-    const m = h[A + w] > h[B + w] ? h[A + w] : h[B + w];
-    if (h[P + w] !== m) {
-      h[P + w] = m;
-      changed = true;
-    }
-  };
-  for (let w = 0; w < L.IX_KIND; w++) maxInto(w);
+  let changed = maxRange(h, P, A, B, 0, L.IX_KIND);
   for (let k = 0; k < L.IDX_CLASS_BLOCKS; k++) {
     const w0 = L.IX_KIND + k * L.IXK_STRIDE;
     if (!hasBlock(h, A, k) && !hasBlock(h, B, k)) {
@@ -517,7 +511,20 @@ function combine(h: Int32Array, hdr: number, v: number): boolean {
       }
       continue;
     }
-    for (let w = w0; w < w0 + L.IXK_STRIDE; w++) maxInto(w);
+    if (maxRange(h, P, A, B, w0, w0 + L.IXK_STRIDE)) changed = true;
+  }
+  return changed;
+}
+
+/** Words w0 .. w1 − 1 of record P = the max of records A and B there; true = one changed. */
+function maxRange(h: Int32Array, P: number, A: number, B: number, w0: number, w1: number): boolean {
+  let changed = false;
+  for (let w = w0; w < w1; w++) {
+    const m = h[A + w] > h[B + w] ? h[A + w] : h[B + w];
+    if (h[P + w] !== m) {
+      h[P + w] = m;
+      changed = true;
+    }
   }
   return changed;
 }

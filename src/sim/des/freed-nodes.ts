@@ -89,6 +89,8 @@ export class FreedNodes {
   private nodes = new Map<string, NodeFree>();
   private freed = new Set<string>();
   private max: FreedMax = noneFreed();
+  /** Fully free devices per kind on the node being marked (reused: a mark follows most completions). */
+  private readonly wholeScratch = KINDS.map(() => 0);
 
   /** Number of nodes that gained capacity since the last clear. */
   get count(): number {
@@ -162,7 +164,8 @@ export class FreedNodes {
     const m = this.max;
     m.cpu = Math.max(m.cpu, n.cpuFree);
     m.mem = Math.max(m.mem, n.memFree);
-    const whole = KINDS.map(() => 0);
+    const whole = this.wholeScratch;
+    whole.fill(0);
     for (const d of n.devices) {
       const k = kindIndex(d.kind);
       if (!d.healthy || k < 0) continue;
